@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * Interpreter safety: an emulator registered with F is opened by the kernel and then runs for
+ * every matching program, in every chroot and container. It must be a regular executable file
+ * owned by root and writable by nobody else, a static ELF (a dynamic one cannot find its loader
+ * inside a foreign root; static-pie counts as static) built for the host's machine.
+ */
+
+typedef enum InterpProblem {
+        INTERP_OK,
+        INTERP_NOT_ABSOLUTE,
+        INTERP_MISSING,
+        INTERP_NOT_REGULAR,
+        INTERP_NOT_EXECUTABLE,
+        INTERP_NOT_ROOT_OWNED,
+        INTERP_WRITABLE,
+        INTERP_NOT_ELF,
+        INTERP_DYNAMIC,
+        INTERP_WRONG_MACHINE,
+        INTERP_UNREADABLE,
+        _INTERP_PROBLEM_MAX,
+} InterpProblem;
+
+typedef struct InterpCheck {
+        InterpProblem problem;
+        int error;            /* errno behind MISSING/UNREADABLE, else 0 */
+        uint16_t machine;     /* e_machine found, when it is an ELF */
+        bool is_static;
+} InterpCheck;
+
+/**
+ * interp_check() - check the interpreter at absolute @path (symlinks are followed: Debian's
+ * /usr/libexec/qemu-binfmt/*-binfmt-P are links) for @host_machine (EM_*) and @host_class
+ * (ELFCLASS*; 0 accepts either: a 32-bit emulator on a 64-bit kernel is fine).
+ *
+ * Returns 0 when the check ran (the verdict is in @ret, INTERP_OK or a problem), or a
+ * negative errno only on allocation failure. Never opens more than the file itself.
+ */
+int interp_check(const char *path, uint16_t host_machine, uint8_t host_class, InterpCheck *ret);
+
+/**
+ * interp_problem_to_string() - "is not statically linked (it has a PT_INTERP program header)"
+ * style text for a problem, meant to follow the path in a message.
+ */
+const char *interp_problem_to_string(InterpProblem p);
+
+/**
+ * interp_problem_to_id() - stable identifier for JSON: "ok", "missing", "dynamic", ...
+ */
+const char *interp_problem_to_id(InterpProblem p);
