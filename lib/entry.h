@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "macro.h"
 #include "rule.h"
@@ -17,7 +18,8 @@ typedef struct BinfmtEntry {
         BinfmtRule rule;         /* name, type, offset, magic, mask, extension, interpreter, flags */
         bool enabled;
         char *unknown_flags;     /* flag letters binfmtd does not know (newer kernels), or NULL */
-        unsigned long inode;     /* set by the instance reader; orders entries newest-first */
+        unsigned long inode;     /* set by the instance reader; with ctime_ns, orders entries */
+        uint64_t ctime_ns;       /* creation time (the kernel never changes it afterwards) */
 } BinfmtEntry;
 
 BinfmtEntry *entry_free(BinfmtEntry *e);

@@ -79,8 +79,8 @@ void entry_list_done(EntryList *l);
 int instance_list(int dir_fd, EntryList *ret, size_t *ret_skipped);
 
 /**
- * entry_list_sort_newest_first() - order by inode number, highest first: the kernel tries the
- * most recently registered entry first, and entry inodes are numbered as they are created. The
- * kernel does not expose the order itself, so this is the closest reading of it.
+ * entry_list_sort_newest_first() - order newest first, as the kernel tries entries: by creation
+ * time, then by inode number. The kernel does not expose its order; entries created within the
+ * same clock tick (a few milliseconds) on different CPUs may come out in either order.
  */
 void entry_list_sort_newest_first(EntryList *l);

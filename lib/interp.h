@@ -35,7 +35,7 @@ typedef struct InterpCheck {
 
 /**
  * interp_check() - check the interpreter at absolute @path (symlinks are followed: Debian's
- * /usr/libexec/qemu-binfmt/*-binfmt-P are links) for @host_machine (EM_*) and @host_class
+ * /usr/libexec/qemu-binfmt/ARCH-binfmt-P are links) for @host_machine (EM_*) and @host_class
  * (ELFCLASS*; 0 accepts either: a 32-bit emulator on a 64-bit kernel is fine).
  *
  * Returns 0 when the check ran (the verdict is in @ret, INTERP_OK or a problem), or a

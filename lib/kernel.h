@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /*
  * The running kernel's release and the binfmt_misc features it implies. Pure: the caller
@@ -23,7 +24,7 @@ typedef struct KernelInfo {
 int kernel_parse_release(const char *release, KernelInfo *ret);
 
 /**
- * kernel_format() - "6.18.44 (F flag; 256-byte header buffer; P reported to the interpreter;
- * per-user-namespace instances)" style summary of the features, into @buf.
+ * kernel_format_features() - "F flag; 256-byte header buffer; P reported to the interpreter;
+ * per-user-namespace instances" style summary of the features, into @buf.
  */
 const char *kernel_format_features(const KernelInfo *k, char *buf, size_t size);

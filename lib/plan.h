@@ -37,7 +37,7 @@ const char *plan_action_to_string(PlanAction a);
 
 /**
  * plan_temp_name() - the name a replacement is first registered under, so that a handler
- * exists at every moment ("qemu-aarch64.new"). Writes into @buf.
+ * exists at every moment ("qemu-aarch64.binfmtd-new"). Writes into @buf.
  */
 const char *plan_temp_name(const char *name, char *buf, size_t size);
 

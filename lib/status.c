@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Collecting the status model from one instance and rendering it as JSON. Reads only: never
+ * mounts, never writes. Ownership comes from plan.c, interpreter verdicts from interp.c.
+ */
+
+#include "config.h"
+#include "platform.h"
+#include "plan.h"
+#include "instance.h"
+#include "status.h"
+#include "strv.h"
+
+const BinfmtArch *status_entry_arch(const BinfmtEntry *e)
+{
+        size_t n;
+        const BinfmtArch *table = arch_table(&n);
+
+        for (size_t i = 0; i < n; i++)
+                if (rule_matches(&e->rule, table[i].magic, table[i].len, NULL))
+                        return &table[i];
+        return NULL;
+}
+
+static void check_interpreter(const SystemInfo *sys, const char *path, InterpCheck *ret)
+{
+        uint16_t machine = sys->host_r >= 0 ? sys->host.e_machine : 0;
+
+        (void)interp_check(path, machine, 0, ret);
+        /* A 32-bit userland on a 64-bit kernel: the kernel's own machine is fine as well. */
+        if (ret->problem == INTERP_WRONG_MACHINE && sys->host_r >= 0 && sys->host.kernel_arch &&
+            sys->host.kernel_arch->e_machine != machine)
+                (void)interp_check(path, sys->host.kernel_arch->e_machine, 0, ret);
+}
+
+int status_collect(const SystemInfo *sys, const char *mount, Status *ret)
+{
+        _cleanup_(entry_list_done) EntryList l = {};
+        _cleanup_close_ int fd = -EBADF;
+        Status s = {
+                .sys = sys,
+                .mount = mount,
+                .enabled = -ENODEV,
+                .read_only = -ENODEV,
+        };
+        int r;
+
+        s.mount_r = instance_open(mount, &fd);
+        if (s.mount_r < 0) {
+                *ret = s;
+                return 0;
+        }
+        s.enabled = instance_get_enabled(fd);
+        s.read_only = instance_is_read_only(fd);
+
+        r = instance_list(fd, &l, &s.skipped);
+        if (r < 0)
+                return r;
+
+        s.entries = calloc(l.n ?: 1, sizeof(StatusEntry));
+        if (!s.entries)
+                return -ENOMEM;
+        for (size_t i = 0; i < l.n; i++) {
+                StatusEntry *se = &s.entries[i];
+                const BinfmtArch *a = NULL;
+
+                se->entry = TAKE_PTR(l.entries[i]);
+                se->ours = plan_entry_is_ours(se->entry, &a);
+                se->arch = se->ours ? a : status_entry_arch(se->entry);
+                if (se->entry->rule.interpreter)
+                        check_interpreter(sys, se->entry->rule.interpreter, &se->interp);
+        }
+        s.n_entries = l.n;
+
+        *ret = s;
+        return 0;
+}
+
+void status_done(Status *s)
+{
+        for (size_t i = 0; i < s->n_entries; i++)
+                entry_free(s->entries[i].entry);
+        free(s->entries);
+        *s = (Status){};
+}
+
+static char *hex(const uint8_t *p, size_t n)
+{
+        char *s = malloc(n * 2 + 1);
+
+        if (!s)
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                sprintf(s + 2 * i, "%02x", p[i]);
+        s[n * 2] = '\0';
+        return s;
+}
+
+/* json-c's add functions take ownership even on failure; a NULL value is stored as null. */
+static int add(struct json_object *o, const char *key, struct json_object *v)
+{
+        return json_object_object_add(o, key, v) < 0 ? -ENOMEM : 0;
+}
+
+static struct json_object *str_or_null(const char *s)
+{
+        return s ? json_object_new_string(s) : NULL;
+}
+
+static int platforms_json(const BinfmtArch *a, struct json_object **ret)
+{
+        _cleanup_strv_free_ char **l = NULL;
+        struct json_object *arr;
+
+        arr = json_object_new_array();
+        if (!arr)
+                return -ENOMEM;
+        if (a) {
+                l = platform_list(a);
+                if (!l) {
+                        json_object_put(arr);
+                        return -ENOMEM;
+                }
+                STRV_FOREACH(p, l)
+                        json_object_array_add(arr, json_object_new_string(*p));
+        }
+        *ret = arr;
+        return 0;
+}
+
+static int entry_json(const StatusEntry *se, struct json_object **ret)
+{
+        const BinfmtRule *r = &se->entry->rule;
+        struct json_object *o, *pl = NULL;
+        char flags[5];
+        int k = 0;
+
+        o = json_object_new_object();
+        if (!o)
+                return -ENOMEM;
+
+        k |= add(o, "name", json_object_new_string(r->name));
+        k |= add(o, "enabled", json_object_new_boolean(se->entry->enabled));
+        k |= add(o, "owner", json_object_new_string(se->ours ? "binfmtd" : "other"));
+        k |= add(o, "target", str_or_null(se->arch ? se->arch->name : NULL));
+        if (platforms_json(se->arch, &pl) < 0)
+                k = -ENOMEM;
+        k |= add(o, "platforms", pl);
+        k |= add(o, "interpreter", str_or_null(r->interpreter));
+        k |= add(o, "flags", json_object_new_string(rule_flags_to_string(r->flags, flags)));
+        k |= add(o, "unknown_flags", str_or_null(se->entry->unknown_flags));
+        if (r->type == RULE_TYPE_EXTENSION) {
+                k |= add(o, "type", json_object_new_string("extension"));
+                k |= add(o, "extension", str_or_null(r->extension));
+        } else {
+                _cleanup_free_ char *m = hex(r->magic, r->magic_len);
+                _cleanup_free_ char *mk = r->has_mask ? hex(r->mask, r->magic_len) : NULL;
+
+                k |= add(o, "type", json_object_new_string("magic"));
+                k |= add(o, "offset", json_object_new_int64(r->offset));
+                k |= add(o, "magic", str_or_null(m));
+                k |= add(o, "mask", str_or_null(mk));
+        }
+        k |= add(o, "interpreter_check",
+                 json_object_new_string(interp_problem_to_id(se->interp.problem)));
+        k |= add(o, "interpreter_static", json_object_new_boolean(se->interp.is_static));
+
+        if (k < 0) {
+                json_object_put(o);
+                return -ENOMEM;
+        }
+        *ret = o;
+        return 0;
+}
+
+int status_to_json(const Status *s, struct json_object **ret)
+{
+        struct json_object *root, *kernel, *native, *mount, *entries, *emulators = NULL;
+        const SystemInfo *sys = s->sys;
+        char plat[PLATFORM_MAX];
+        int k = 0;
+
+        root = json_object_new_object();
+        if (!root)
+                return -ENOMEM;
+        kernel = json_object_new_object();
+        native = json_object_new_object();
+        mount = json_object_new_object();
+        entries = json_object_new_array();
+        k |= add(root, "version", json_object_new_string(PROJECT_VERSION));
+        k |= add(root, "kernel", kernel);
+        k |= add(root, "native", native);
+        k |= add(root, "mount", mount);
+        k |= add(root, "entries", entries);
+        if (!kernel || !native || !mount || !entries || k < 0)
+                goto oom;
+
+        k |= add(kernel, "release", json_object_new_string(sys->uts.release));
+        if (sys->kernel_r >= 0) {
+                k |= add(kernel, "fix_binary", json_object_new_boolean(sys->kernel.fix_binary));
+                k |= add(kernel, "buffer_size", json_object_new_int(sys->kernel.buf_size));
+                k |= add(kernel, "argv0_auxv", json_object_new_boolean(sys->kernel.argv0_auxv));
+                k |= add(kernel, "userns_instances",
+                         json_object_new_boolean(sys->kernel.userns_instances));
+        }
+
+        k |= add(native, "machine", json_object_new_string(sys->uts.machine));
+        if (sys->host_r >= 0 && sys->host.arch) {
+                k |= add(native, "target", json_object_new_string(sys->host.arch->name));
+                k |= add(native, "family", json_object_new_string(sys->host.arch->family));
+                k |= add(native, "platform",
+                         str_or_null(platform_format(sys->host.arch, plat, sizeof(plat))));
+        }
+
+        k |= add(mount, "path", json_object_new_string(s->mount));
+        k |= add(mount, "mounted", json_object_new_boolean(s->mount_r >= 0));
+        if (s->mount_r >= 0) {
+                k |= add(mount, "enabled", json_object_new_boolean(s->enabled > 0));
+                k |= add(mount, "read_only", json_object_new_boolean(s->read_only > 0));
+        }
+        k |= add(mount, "user_namespace",
+                 json_object_new_string(sys->initial_userns ? "initial" : "child"));
+        k |= add(mount, "unreadable_entries", json_object_new_int64(s->skipped));
+
+        for (size_t i = 0; i < s->n_entries; i++) {
+                struct json_object *e;
+
+                if (entry_json(&s->entries[i], &e) < 0)
+                        goto oom;
+                json_object_array_add(entries, e);
+                if (!s->entries[i].entry->enabled)
+                        continue;
+                if (!emulators)
+                        emulators = json_object_new_array();
+                if (!emulators)
+                        goto oom;
+                json_object_array_add(emulators,
+                                      json_object_new_string(s->entries[i].entry->rule.name));
+        }
+        /* The key tonistiigi/binfmt's JSON has: enabled entries, null when there are none. */
+        k |= add(root, "emulators", emulators);
+        if (k < 0)
+                goto oom;
+
+        *ret = root;
+        return 0;
+oom:
+        json_object_put(root);
+        return -ENOMEM;
+}

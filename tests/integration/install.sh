@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# binfmtctl install on the real kernel, in a private binfmt_misc instance: real QEMU, real
+# foreign programs, F proven by an empty chroot, idempotence, repair of our own entries, and
+# foreign entries left alone.
+source "$(dirname "$0")/lib.sh"
+make_work_dir
+
+if [ -z "${BINFMTD_TEST_PRIVATE:-}" ]; then
+    for a in arm64 riscv64 s390x; do
+        build_foreign "$a" >/dev/null || skip_all "no toolchain to build the $a test program"
+    done
+    [ -x /usr/bin/qemu-aarch64-static ] || skip_all "qemu-user-static is not installed"
+fi
+enter_private_instance
+
+ARM64=$WORK/hello-arm64
+
+# Before anything is registered the kernel cannot run it.
+run "$ARM64"
+check "an arm64 program fails before install (exit $rc)" test "$rc" -eq 126
+
+ctl install arm64
+check "install arm64 succeeds" test "$rc" -eq 0
+check "install arm64 says what it registered" grep -q "qemu-aarch64: registered (linux/arm64, /usr/bin/qemu-aarch64-static, flags F)" <<<"$out"
+check "the entry has F and the static interpreter" \
+    test "$(sed -n '2,3p' "$MNT/qemu-aarch64" | tr '\n' '|')" = "interpreter /usr/bin/qemu-aarch64-static|flags: F|"
+
+run "$ARM64"
+check "the arm64 program runs through QEMU" test "$rc" -eq 7 -a "$out" = "hello from arm64"
+
+# An empty root: no QEMU, no shell, no libraries. Only F (the interpreter opened at
+# registration) makes this work.
+mkdir -p "$WORK/root"
+cp "$ARM64" "$WORK/root/hello"
+run chroot "$WORK/root" /hello
+check "the arm64 program runs in an empty chroot (F)" test "$rc" -eq 7 -a "$out" = "hello from arm64"
+
+inode=$(stat -c %i "$MNT/qemu-aarch64")
+ctl install linux/arm64/v8
+check "re-install succeeds" test "$rc" -eq 0
+check "re-install says unchanged" grep -q "qemu-aarch64: already registered" <<<"$out"
+check "re-install does not re-register (same entry inode)" test "$(stat -c %i "$MNT/qemu-aarch64")" = "$inode"
+
+ctl install linux/riscv64 s390x aarch64
+check "install of several targets and aliases succeeds" test "$rc" -eq 0
+for a in riscv64 s390x; do
+    run "$WORK/hello-$a"
+    check "the $a program runs" test "$rc" -eq 42 -a "$out" = "hello from $a"
+    cp "$WORK/hello-$a" "$WORK/root/hello-$a"
+    run chroot "$WORK/root" "/hello-$a"
+    check "the $a program runs in the empty chroot" test "$rc" -eq 42
+done
+
+# Our own entry drifted: same match bytes, other flags and interpreter (as another tool would
+# register arm64). install repairs it, without a temporary entry left behind.
+echo -1 >"$MNT/qemu-aarch64"
+printf '%s' ':qemu-aarch64:M:0:\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-aarch64-static:' >"$MNT/register"
+ctl install arm64
+check "install repairs a drifted entry (exit $rc)" test "$rc" -eq 0
+check "the repair is reported" grep -q "qemu-aarch64: replaced" <<<"$out"
+check "the repaired entry has F again" grep -qx "flags: F" "$MNT/qemu-aarch64"
+check "no temporary entry is left" test ! -e "$MNT/qemu-aarch64.binfmtd-new"
+run chroot "$WORK/root" /hello
+check "the repaired entry works in the empty chroot" test "$rc" -eq 7
+
+# A disabled entry of ours is switched on again.
+echo 0 >"$MNT/qemu-aarch64"
+ctl install arm64
+check "install enables a disabled entry" test "$rc" -eq 0 -a "$(head -n1 "$MNT/qemu-aarch64")" = enabled
+
+# A foreign entry with the same name but other match bytes is not ours: left alone.
+echo -1 >"$MNT/qemu-s390x"
+printf '%s' ':qemu-s390x:M:0:\x7fELF\x02\x02\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x16:\xff\xff\xff\xff\xff\xff\xff\xfc\xff\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff:/usr/bin/qemu-s390x-static:OF' >"$MNT/register"
+before=$(cat "$MNT/qemu-s390x")
+ctl install s390x
+check "install refuses a foreign entry of the same name (exit $rc)" test "$rc" -eq 1
+check "the refusal names the entry and --force" grep -q "qemu-s390x: .*--force" <<<"$err"
+check "the foreign entry is unchanged" test "$(cat "$MNT/qemu-s390x")" = "$before"
+ctl install --force s390x
+check "install --force takes it over" test "$rc" -eq 0 -a "$(sed -n 3p "$MNT/qemu-s390x")" = "flags: F"
+check "the taken-over entry has binfmtd's mask" grep -qx "mask ffffffffffffff00fffffffffffffffffffeffff" "$MNT/qemu-s390x"
+
+# install all: every target with an interpreter but the native family; foreign entries of other
+# names survive.
+printf '%s' ':python3.11:M::\xa7\x0d\x0d\x0a::/usr/bin/python3.11:' >"$MNT/register"
+printf '%s' ':WSLInterop:M::MZ::/bin/true:P' >"$MNT/register"
+ctl install all
+check "install all succeeds (exit $rc)" test "$rc" -eq 0
+diag "$out"
+check "install all reports what it skipped" grep -q "^all: .* of the native family skipped" <<<"$out"
+native=$(uname -m)
+case $native in
+    x86_64)
+        check "install all skips the native x86_64" test ! -e "$MNT/qemu-x86_64"
+        check "install all skips i386, same family" test ! -e "$MNT/qemu-i386"
+        ;;
+esac
+for n in qemu-aarch64 qemu-arm qemu-riscv64 qemu-ppc64le qemu-mips64el qemu-loongarch64; do
+    check "install all registered $n" test -e "$MNT/$n"
+done
+check "the foreign python3.11 entry survived" test -e "$MNT/python3.11"
+check "the foreign WSLInterop entry survived" test -e "$MNT/WSLInterop"
+run "$WORK/hello-riscv64"
+check "riscv64 still runs after install all" test "$rc" -eq 42
+
+# Mounting when absent: a fresh directory gets binfmt_misc (the same private instance).
+mkdir -p "$WORK/other-mount"
+run "$BINFMTCTL" --mount "$WORK/other-mount" install arm64
+check "install mounts binfmt_misc when absent (exit $rc)" test "$rc" -eq 0
+check "the mount is reported" grep -q "Mounted binfmt_misc at $WORK/other-mount" <<<"$out"
+check "the mount is binfmt_misc" test "$(stat -f -c %T "$WORK/other-mount")" = binfmt_misc
+check "the mount is nosuid,nodev,noexec" bash -c "findmnt -n -o OPTIONS '$WORK/other-mount' | grep -q 'nosuid,nodev,noexec'"
+
+done_testing

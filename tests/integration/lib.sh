@@ -1,0 +1,151 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Sourced by every integration test: TAP output, and the private binfmt_misc instance.
+#
+# A test script runs twice. First as the caller (root in CI): it may prepare fixtures that need
+# real root (files owned by other users), then calls enter_private_instance, which re-executes
+# the script in a new user and mount namespace. Since Linux 6.7 a binfmt_misc mounted there is a
+# new, empty instance of that namespace: registrations in it run foreign programs for the test's
+# processes only and never reach the host. The second run mounts it at $MNT and does the tests.
+
+set -u
+
+TESTS_DIR=${TESTS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
+BINFMTCTL=${BINFMTCTL:?BINFMTCTL must point to the binfmtctl binary}
+MUST_RUN=${BINFMTD_TESTS_MUST_RUN:-0}
+
+tap_n=0
+tap_failed=0
+
+ok() {
+    tap_n=$((tap_n + 1))
+    echo "ok $tap_n - $*"
+}
+
+not_ok() {
+    tap_n=$((tap_n + 1))
+    echo "not ok $tap_n - $*"
+    tap_failed=1
+}
+
+skip() {
+    tap_n=$((tap_n + 1))
+    echo "ok $tap_n - $1 # SKIP $2"
+}
+
+# check DESCRIPTION COMMAND...: ok when the command succeeds.
+check() {
+    local desc=$1
+    shift
+    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+diag() {
+    sed 's/^/# /' <<<"$*"
+}
+
+done_testing() {
+    echo "1..$tap_n"
+    exit $tap_failed
+}
+
+# Nothing can run here at all: skip, or fail where CI demands that the tests run.
+skip_all() {
+    if [ "$MUST_RUN" = 1 ]; then
+        echo "Bail out! cannot run: $* (BINFMTD_TESTS_MUST_RUN=1)"
+        exit 1
+    fi
+    echo "1..0 # SKIP $*"
+    exit 0
+}
+
+in_initial_userns() {
+    [ "$(tr -s ' \t' ' ' </proc/self/uid_map | sed 's/^ //')" = "0 0 4294967295" ]
+}
+
+# run CMD...: runs a command, capturing stdout in $out, stderr in $err and the exit code in $rc.
+run() {
+    local o e
+    o=$(mktemp) e=$(mktemp)
+    "$@" >"$o" 2>"$e"
+    rc=$?
+    out=$(cat "$o") err=$(cat "$e")
+    rm -f "$o" "$e"
+}
+
+ctl() {
+    run "$BINFMTCTL" --mount "$MNT" "$@"
+}
+
+# The instance's whole state as text: every entry's name and content, and the status switch.
+snapshot() {
+    local f
+    for f in "$MNT"/*; do
+        [ "${f##*/}" = register ] && continue
+        echo "== ${f##*/}"
+        cat "$f"
+    done
+}
+
+# Re-executes the calling script inside a private instance. $WORK (a directory the outer run
+# made) is passed on; $MNT is mounted inside.
+enter_private_instance() {
+    if [ -n "${BINFMTD_TEST_PRIVATE:-}" ]; then
+        if in_initial_userns; then
+            echo "Bail out! refusing to run in the initial user namespace"
+            exit 1
+        fi
+        MNT=$WORK/binfmt_misc
+        mkdir -p "$MNT"
+        if ! mount -t binfmt_misc binfmt_misc "$MNT" 2>/dev/null; then
+            skip_all "cannot mount a private binfmt_misc instance (needs Linux 6.7 or newer)"
+        fi
+        # A fresh instance is empty: anything else would mean it is not ours.
+        if [ -n "$(ls "$MNT" | grep -v -x -e register -e status)" ]; then
+            echo "Bail out! the binfmt_misc instance at $MNT is not empty: not a private one"
+            exit 1
+        fi
+        return 0
+    fi
+    if ! unshare --user --map-root-user --mount true 2>/dev/null; then
+        skip_all "cannot create a user namespace (unshare --user --map-root-user --mount)"
+    fi
+    export WORK BINFMTD_TEST_PRIVATE=1
+    exec unshare --user --map-root-user --mount bash "$0" "$@"
+}
+
+# A work directory for the outer run, removed when the outer run ends.
+make_work_dir() {
+    if [ -z "${BINFMTD_TEST_PRIVATE:-}" ]; then
+        WORK=$(mktemp -d /tmp/binfmtd-test.XXXXXX)
+        chmod 0755 "$WORK"
+        trap 'rm -rf "$WORK"' EXIT
+    fi
+}
+
+# build_foreign ARCH: builds a static program for ARCH into $WORK/hello-ARCH that prints
+# "hello from ARCH" and exits with 42 (arm64: 7, a C program against the real C library).
+# Prints the path; returns 1 when the toolchain is missing.
+build_foreign() {
+    local arch=$1 out=$WORK/hello-$1
+    [ -x "$out" ] && { echo "$out"; return 0; }
+    case $arch in
+        arm64)
+            command -v aarch64-linux-gnu-gcc >/dev/null || return 1
+            aarch64-linux-gnu-gcc -static -O2 -o "$out" "$TESTS_DIR/progs/hello.c" || return 1
+            ;;
+        riscv64 | s390x | ppc64le)
+            local triple emu
+            case $arch in
+                riscv64) triple=riscv64-linux-gnu emu=elf64lriscv ;;
+                s390x) triple=s390x-linux-gnu emu=elf64_s390 ;;
+                ppc64le) triple=powerpc64le-linux-gnu emu=elf64lppc ;;
+            esac
+            command -v "$triple-as" >/dev/null || return 1
+            "$triple-as" -o "$out.o" "$TESTS_DIR/progs/hello-$arch.S" || return 1
+            "$triple-ld" -static -m "$emu" -o "$out" "$out.o" || return 1
+            rm -f "$out.o"
+            ;;
+        *) return 1 ;;
+    esac
+    echo "$out"
+}
