@@ -21,17 +21,14 @@
 #include <stdio.h>
 #include <string.h>
 
-/* lib/ is on the include path, so <elf.h> would name lib/elf.h: take the kernel's ELF header. */
-#include <linux/elf.h>
+#include <elf.h>
 
 #include "arch.h"
+#include "elf.h"
 #include "macro.h"
 
 /* The old, unofficial MicroBlaze number: the one QEMU's binfmt entries match. */
 #define EM_MICROBLAZE_OLD 0xbaab
-#ifndef EM_LOONGARCH
-#define EM_LOONGARCH 258
-#endif
 
 #define STRV(...) ((const char *const[]){__VA_ARGS__, NULL})
 

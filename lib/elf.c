@@ -16,12 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/*
- * lib/ is on the include path, so <elf.h> would name this module's own header: take the ELF
- * types and constants from the kernel's UAPI header, which describes the format as the kernel's
- * loader reads it.
- */
-#include <linux/elf.h>
+#include <elf.h>
 
 #include "elf.h"
 #include "macro.h"

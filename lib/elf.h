@@ -1,9 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <elf.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Machine numbers the C library's <elf.h> may not name yet. */
+#ifndef EM_HEXAGON
+#define EM_HEXAGON 164 /* EM_QDSP6 in older C libraries */
+#endif
+#ifndef EM_LOONGARCH
+#define EM_LOONGARCH 258
+#endif
 
 /*
  * ELF header inspection of untrusted files: class, byte order, type, machine, and whether the

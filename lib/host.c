@@ -10,7 +10,7 @@
  * userland, and the executable's header says nothing about what else the kernel runs natively.
  */
 
-#include <linux/elf.h>
+#include <elf.h>
 
 #include "host.h"
 #include "macro.h"

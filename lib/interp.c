@@ -11,8 +11,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-/* <elf.h> would name lib/elf.h here (lib/ is on the include path); see elf.c. */
-#include <linux/elf.h>
+#include <elf.h>
 
 #include "elf.h"
 #include "interp.h"

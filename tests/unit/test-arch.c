@@ -6,14 +6,12 @@
  * test must not trust the table to tell it what a header looks like.
  */
 
-#include <linux/elf.h>
+#include <elf.h>
 
 #include "arch.h"
+#include "elf.h"
 #include "tests.h"
 
-#ifndef EM_LOONGARCH
-#define EM_LOONGARCH 258
-#endif
 #define EM_MICROBLAZE_OLD 0xbaab
 #define EF_MIPS_ABI2_BIT  0x20
 

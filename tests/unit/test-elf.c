@@ -10,8 +10,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-/* <elf.h> would name lib/elf.h (lib/ is on the include path); see lib/elf.c. */
-#include <linux/elf.h>
+#include <elf.h>
 
 #include "elf.h"
 #include "tests.h"

@@ -5,7 +5,7 @@
  * native, and checks every table entry against that list.
  */
 
-#include <linux/elf.h>
+#include <elf.h>
 
 #include "host.h"
 #include "tests.h"
