@@ -4,7 +4,7 @@
  * mounts, never writes. Ownership comes from plan.c, interpreter verdicts from interp.c.
  */
 
-#include "config.h"
+#include "build-config.h"
 #include "platform.h"
 #include "plan.h"
 #include "instance.h"

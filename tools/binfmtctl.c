@@ -14,11 +14,12 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
-#include "config.h"
+#include "build-config.h"
 #include "arch.h"
 #include "elf.h"
 #include "instance.h"
 #include "interp.h"
+#include "ops.h"
 #include "plan.h"
 #include "platform.h"
 #include "rule.h"
@@ -252,655 +253,66 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
         return 0;
 }
 
-/* ---- shared steps ---------------------------------------------------------------------- */
+/* ---- install, plan, uninstall: lib/ops.c does the work, this prints its report -------- */
 
-static int require_kernel(Context *c)
+static void print_report(Context *c, const Report *r)
 {
-        const SystemInfo *s = &c->sys;
-
-        if (s->kernel_r < 0) {
-                fail(c, "cannot understand the kernel release '%s'", s->uts.release);
-                return -EINVAL;
+        for (size_t i = 0; i < r->n; i++) {
+                if (r->lines[i].error)
+                        fprintf(stderr, "%s: %s\n", program, r->lines[i].text);
+                else
+                        printf("%s\n", r->lines[i].text);
         }
-        if (!s->kernel.fix_binary) {
-                fail(c, "kernel %s is older than 4.8: it has no F (fix binary) flag, which "
-                        "binfmtd needs so that emulators work in containers and chroots",
-                     s->uts.release);
-                return -EOPNOTSUPP;
-        }
-        return 0;
+        if (r->failed)
+                c->failed = true;
 }
 
-static int require_host(Context *c)
+static OpsContext ops_context(Context *c)
 {
-        if (c->sys.host_r < 0) {
-                fail(c, "unknown host architecture '%s': refusing to register anything, a rule "
-                        "could hand native programs to an emulator",
-                     c->sys.uts.machine);
-                return -EOPNOTSUPP;
-        }
-        return 0;
+        return (OpsContext){
+                .sys = &c->sys,
+                .mount = c->args->mount,
+                .interpreter_dirs = c->args->interpreter_dirs,
+                .flags = c->args->extra_flags,
+                .force = c->args->force,
+                .may_mount = true,
+        };
 }
 
-/* Resolves operands into a list of distinct targets; reports each bad one and goes on. */
-static int resolve_targets(Context *c, bool allow_all, const BinfmtArch ***ret, size_t *ret_n,
-                           bool *ret_all)
+static int run_ops(Context *c, int (*op)(const OpsContext *, char *const *, Report *))
 {
-        size_t n_table, n = 0;
-        const BinfmtArch *table = arch_table(&n_table);
-        _cleanup_free_ const BinfmtArch **l = NULL;
-        bool all = false;
+        _cleanup_(report_done) Report r = {};
+        OpsContext oc = ops_context(c);
+        int q;
 
-        l = calloc(n_table, sizeof(BinfmtArch *));
-        if (!l)
-                return -ENOMEM;
-
-        STRV_FOREACH(op, c->args->operands) {
-                const BinfmtArch *a;
-                int r;
-
-                if (allow_all && streq(*op, "all")) {
-                        all = true;
-                        continue;
-                }
-                r = platform_resolve(*op, &a);
-                if (r == -ENOENT) {
-                        fail(c, "%s: unknown target (binfmtctl list shows the known ones)", *op);
-                        continue;
-                }
-                if (r < 0) {
-                        fail(c, "%s: invalid target name (expected a QEMU name, an alias or an "
-                                "OCI platform such as linux/arm64)",
-                             *op);
-                        continue;
-                }
-                bool dup = false;
-                for (size_t i = 0; i < n; i++)
-                        dup = dup || l[i] == a;
-                if (!dup)
-                        l[n++] = a;
-        }
-
-        if (all) {
-                n = 0;
-                for (size_t i = 0; i < n_table; i++)
-                        l[n++] = &table[i];
-        }
-
-        *ret = TAKE_PTR(l);
-        *ret_n = n;
-        if (ret_all)
-                *ret_all = all;
-        return 0;
+        q = op(&oc, c->args->operands, &r);
+        print_report(c, &r);
+        return q;
 }
 
-/*
- * The first safe interpreter on the search path: DIR/qemu-NAME-static, then DIR/qemu-NAME, for
- * each DIR. Returns 0 (path and check set), -ENOENT (nothing found), or -EPERM when only unsafe
- * candidates exist (the first one's verdict is returned).
- */
-static int find_interpreter(Context *c, const BinfmtArch *a, char **ret_path,
-                            InterpCheck *ret_check)
+static int install(const OpsContext *oc, char *const *targets, Report *r)
 {
-        _cleanup_free_ char *bad_path = NULL;
-        InterpCheck bad = {};
-
-        STRV_FOREACH(dir, c->args->interpreter_dirs) {
-                static const char *const suffixes[] = { "-static", "" };
-
-                for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
-                        _cleanup_free_ char *p = NULL;
-                        InterpCheck chk;
-                        struct stat st;
-
-                        if (asprintf(&p, "%s/qemu-%s%s", *dir, a->name, suffixes[i]) < 0)
-                                return -ENOMEM;
-                        if (stat(p, &st) < 0)
-                                continue;
-
-                        (void)interp_check(p, c->sys.host.e_machine, 0, &chk);
-                        if (chk.problem == INTERP_WRONG_MACHINE && c->sys.host.kernel_arch)
-                                (void)interp_check(p, c->sys.host.kernel_arch->e_machine, 0,
-                                                   &chk);
-                        if (chk.problem == INTERP_OK) {
-                                *ret_path = TAKE_PTR(p);
-                                *ret_check = chk;
-                                return 0;
-                        }
-                        if (!bad_path) {
-                                bad_path = TAKE_PTR(p);
-                                bad = chk;
-                        }
-                }
-        }
-
-        if (!bad_path)
-                return -ENOENT;
-        *ret_path = TAKE_PTR(bad_path);
-        *ret_check = bad;
-        return -EPERM;
+        return ops_install(oc, targets, false, r);
 }
 
-static void report_interp_problem(Context *c, const char *entry, const char *path,
-                                  const InterpCheck *chk)
+static int plan(const OpsContext *oc, char *const *targets, Report *r)
 {
-        if (chk->problem == INTERP_WRONG_MACHINE)
-                fail(c, "%s: interpreter %s is built for %s, not for this host's %s", entry,
-                     path, strna(elf_machine_name(chk->machine)),
-                     strna(elf_machine_name(c->sys.host.e_machine)));
-        else if (chk->problem == INTERP_DYNAMIC)
-                fail(c, "%s: interpreter %s is dynamically linked: with F it must run in "
-                        "any root, without its libraries (install qemu-user-static)",
-                     entry, path);
-        else if (chk->error != 0)
-                fail(c, "%s: interpreter %s %s: %s", entry, path,
-                     interp_problem_to_string(chk->problem), strerror(chk->error));
-        else
-                fail(c, "%s: interpreter %s %s", entry, path,
-                     interp_problem_to_string(chk->problem));
-}
-
-static void search_path_text(Context *c, const BinfmtArch *a, char *buf, size_t size)
-{
-        size_t l = 0;
-
-        buf[0] = '\0';
-        STRV_FOREACH(dir, c->args->interpreter_dirs) {
-                int k = snprintf(buf + l, size - l, "%s%s/qemu-%s-static, %s/qemu-%s",
-                                 l ? ", " : "", *dir, a->name, *dir, a->name);
-                if (k < 0 || (size_t)k >= size - l)
-                        break;
-                l += k;
-        }
-}
-
-/*
- * Everything about one target that can be checked without the kernel's entries: native family,
- * interpreter, the rule's validity. On success *ret is the rule to register.
- */
-static int prepare_rule(Context *c, const BinfmtArch *a, bool quiet_missing, BinfmtRule **ret)
-{
-        _cleanup_(rule_freep) BinfmtRule *rule = NULL;
-        _cleanup_free_ char *interp = NULL, *reason = NULL;
-        char name[ARCH_ENTRY_NAME_MAX], search[1024];
-        InterpCheck chk;
-        int r;
-
-        arch_entry_name(a, name, sizeof(name));
-
-        if (host_is_native(&c->sys.host, a)) {
-                if (quiet_missing)
-                        return -EEXIST;
-                fail(c, "%s: %s is of this host's own family (%s): registering it would hand "
-                        "native programs to an emulator",
-                     name, a->name, a->family);
-                return -EINVAL;
-        }
-
-        r = find_interpreter(c, a, &interp, &chk);
-        if (r == -ENOENT) {
-                if (quiet_missing)
-                        return r;
-                search_path_text(c, a, search, sizeof(search));
-                fail(c, "%s: no interpreter found (looked for %s): install qemu-user-static or "
-                        "use --interpreter-dir",
-                     name, search);
-                return r;
-        }
-        if (r == -EPERM) {
-                report_interp_problem(c, name, interp, &chk);
-                return r;
-        }
-        if (r < 0)
-                return r;
-
-        r = rule_new_from_arch(a, interp, RULE_FLAG_F | c->args->extra_flags, &rule);
-        if (r < 0)
-                return r;
-
-        if (rule_validate(rule, &c->sys.kernel, &reason) < 0) {
-                fail(c, "%s: invalid rule: %s", name, strna(reason));
-                return -EINVAL;
-        }
-        /* The table never should, but a rule that matches our own executable would hijack it. */
-        if (rule_matches(rule, c->sys.self_header, sizeof(c->sys.self_header), NULL)) {
-                fail(c, "%s: the rule matches this host's own programs, refusing", name);
-                return -EINVAL;
-        }
-
-        *ret = TAKE_PTR(rule);
-        return 0;
-}
-
-static int check_flags(Context *c)
-{
-        unsigned f = c->args->extra_flags;
-
-        if (f & RULE_FLAG_C)
-                fprintf(stderr, "%s: warning: flag C makes setuid foreign programs run the "
-                                "emulator with raised privileges\n",
-                        program);
-        if ((f & RULE_FLAG_P) && !c->sys.kernel.argv0_auxv) {
-                fail(c, "flag P needs kernel 5.12 or newer, which tells the emulator that argv[0] "
-                        "is preserved; kernel %s does not",
-                     c->sys.uts.release);
-                return -EOPNOTSUPP;
-        }
-        return 0;
-}
-
-/*
- * Opens the instance, mounting binfmt_misc when @may_mount and it is absent, and checks that it
- * can be written. Every failure is reported with the reason and what to do.
- */
-static int open_instance(Context *c, bool may_mount, bool need_write, int *ret_fd)
-{
-        const char *m = c->args->mount;
-        _cleanup_close_ int fd = -EBADF;
-        int r;
-
-        r = instance_open(m, &fd);
-        if (r == -EMEDIUMTYPE && may_mount) {
-                r = instance_mount(m);
-                if (r == -ENODEV) {
-                        fail(c, "cannot mount binfmt_misc at %s: the kernel has no binfmt_misc "
-                                "(modprobe binfmt_misc)",
-                             m);
-                        return r;
-                }
-                if (r == -EPERM || r == -EACCES) {
-                        fail(c, "cannot mount binfmt_misc at %s: %s (mounting needs "
-                                "CAP_SYS_ADMIN; in a container, mount it on the host)",
-                             m, strerror(-r));
-                        return r;
-                }
-                if (r < 0) {
-                        fail(c, "cannot mount binfmt_misc at %s: %s", m, strerror(-r));
-                        return r;
-                }
-                if (r > 0)
-                        printf("Mounted binfmt_misc at %s.\n", m);
-                r = instance_open(m, &fd);
-        }
-        if (r == -EMEDIUMTYPE) {
-                fail(c, "binfmt_misc is not mounted at %s", m);
-                return r;
-        }
-        if (r < 0) {
-                fail(c, "cannot open %s: %s", m, strerror(-r));
-                return r;
-        }
-
-        if (need_write) {
-                r = instance_is_read_only(fd);
-                if (r > 0) {
-                        fail(c, "binfmt_misc at %s is mounted read-only: nothing can be "
-                                "registered or removed there",
-                             m);
-                        return -EROFS;
-                }
-                if (faccessat(fd, "register", W_OK, AT_EACCESS) < 0) {
-                        r = -errno;
-                        fail(c, "cannot write %s/register: %s (run as root)", m, strerror(-r));
-                        return r;
-                }
-        }
-
-        *ret_fd = TAKE_FD(fd);
-        return 0;
-}
-
-static int read_entry(Context *c, int fd, const char *name, BinfmtEntry **ret)
-{
-        _cleanup_free_ char *reason = NULL;
-        int r;
-
-        r = instance_read_entry(fd, name, ret, &reason);
-        if (r == -ENOENT) {
-                *ret = NULL;
-                return 0;
-        }
-        if (r < 0) {
-                fail(c, "%s: cannot read %s/%s: %s", name, c->args->mount, name,
-                     reason ?: strerror(-r));
-                return r;
-        }
-        return 1;
-}
-
-static const char *register_error_text(int r)
-{
-        switch (r) {
-        case -ENOENT:
-        case -EACCES:
-        case -ENOEXEC:
-                return "the kernel could not open the interpreter";
-        case -EEXIST:
-                return "an entry of that name appeared meanwhile";
-        case -EINVAL:
-                return "the kernel refused the rule";
-        default:
-                return "the kernel refused the registration";
-        }
-}
-
-static int do_register(Context *c, int fd, const BinfmtRule *rule, const char *as_name)
-{
-        _cleanup_free_ char *s = NULL;
-        BinfmtRule copy = *rule;
-        int r;
-
-        copy.name = (char *)as_name;
-        r = rule_to_register_string(&copy, &s);
-        if (r < 0)
-                return r;
-        return instance_register(fd, s);
-}
-
-/*
- * Replaces the entry rule->name without a moment with no handler: the new rule goes in under a
- * temporary name first (the newest entry matches first), then the old entry goes, then the rule
- * is registered under its own name and the temporary entry removed.
- */
-static int do_replace(Context *c, int fd, const BinfmtRule *rule, const BinfmtEntry *old)
-{
-        char tmp[RULE_NAME_MAX + 1];
-        int r;
-
-        plan_temp_name(rule->name, tmp, sizeof(tmp));
-        (void)instance_remove(fd, tmp); /* a leftover of an interrupted run */
-
-        r = do_register(c, fd, rule, tmp);
-        if (r < 0) {
-                fail(c, "%s: not replaced, %s: %s", rule->name, register_error_text(r),
-                     strerror(-r));
-                return r;
-        }
-        r = instance_remove(fd, rule->name);
-        if (r < 0 && r != -ENOENT) {
-                (void)instance_remove(fd, tmp);
-                fail(c, "%s: not replaced, cannot remove the old entry: %s", rule->name,
-                     strerror(-r));
-                return r;
-        }
-        r = do_register(c, fd, rule, rule->name);
-        if (r < 0) {
-                /* Put the old entry back; if even that fails, the temporary one keeps serving. */
-                int k = do_register(c, fd, &old->rule, rule->name);
-                if (k >= 0 && !old->enabled)
-                        (void)instance_set_enabled(fd, rule->name, false);
-                if (k >= 0)
-                        (void)instance_remove(fd, tmp);
-                fail(c, "%s: not replaced, %s: %s%s%s", rule->name, register_error_text(r),
-                     strerror(-r), k < 0 ? "; the new rule stays registered as " : "",
-                     k < 0 ? tmp : "");
-                return r;
-        }
-        r = instance_remove(fd, tmp);
-        if (r < 0 && r != -ENOENT) {
-                fail(c, "%s: replaced, but the temporary entry %s could not be removed: %s",
-                     rule->name, tmp, strerror(-r));
-                return r;
-        }
-        return 0;
-}
-
-static void describe_rule(const BinfmtRule *rule, const BinfmtArch *a, char *buf, size_t size)
-{
-        char plat[PLATFORM_MAX], flags[5];
-
-        snprintf(buf, size, "%s, %s, flags %s",
-                 platform_format(a, plat, sizeof(plat)) ?: a->name, rule->interpreter,
-                 rule_flags_to_string(rule_flags_normalize(rule->flags), flags));
-}
-
-/* ---- install / plan --------------------------------------------------------------------- */
-
-static int install_or_plan(Context *c, bool dry_run)
-{
-        _cleanup_free_ const BinfmtArch **targets = NULL;
-        _cleanup_free_ BinfmtRule **rules = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        size_t n = 0, n_rules = 0, n_native = 0, n_missing = 0;
-        bool all = false, mounted = true;
-        int r;
-
-        r = resolve_targets(c, true, &targets, &n, &all);
-        if (r < 0)
-                return r;
-        if (require_kernel(c) < 0 || require_host(c) < 0 || check_flags(c) < 0)
-                return 0;
-
-        rules = calloc(n ?: 1, sizeof(BinfmtRule *));
-        if (!rules)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                r = prepare_rule(c, targets[i], all, &rules[n_rules]);
-                if (r == -EEXIST)
-                        n_native++;
-                else if (r == -ENOENT && all)
-                        n_missing++;
-                else if (r == -ENOMEM)
-                        return r;
-                else if (r >= 0)
-                        n_rules++;
-        }
-        if (all)
-                printf("all: %zu target%s with an interpreter, %zu of the native family "
-                       "skipped, %zu without an interpreter skipped.\n",
-                       n_rules, n_rules == 1 ? "" : "s", n_native, n_missing);
-
-        if (n_rules == 0)
-                goto finish;
-
-        if (dry_run) {
-                r = instance_open(c->args->mount, &fd);
-                if (r == -EMEDIUMTYPE) {
-                        printf("binfmt_misc is not mounted at %s: install would mount it "
-                               "(nosuid,nodev,noexec).\n",
-                               c->args->mount);
-                        mounted = false;
-                } else if (r < 0) {
-                        fail(c, "cannot open %s: %s", c->args->mount, strerror(-r));
-                        goto finish;
-                }
-        } else if (open_instance(c, true, true, &fd) < 0)
-                goto finish;
-
-        for (size_t i = 0; i < n_rules; i++) {
-                _cleanup_(entry_freep) BinfmtEntry *cur = NULL;
-                _cleanup_free_ char *diff = NULL, *s = NULL;
-                const BinfmtRule *rule = rules[i];
-                const BinfmtArch *a = NULL;
-                char desc[512];
-                PlanAction act;
-
-                platform_resolve(rule->name + strlen("qemu-"), &a);
-                describe_rule(rule, a, desc, sizeof(desc));
-
-                if (mounted && read_entry(c, fd, rule->name, &cur) < 0)
-                        continue;
-                act = plan_for_rule(rule, cur, c->args->force);
-                if (cur && act != PLAN_KEEP)
-                        diff = entry_describe_difference(cur, rule);
-
-                if (dry_run) {
-                        r = rule_to_register_string(rule, &s);
-                        if (r < 0)
-                                return r;
-                        printf("%s (%s): %s%s%s\n", rule->name, desc, plan_action_to_string(act),
-                               diff ? ": " : "", strempty(diff));
-                        if (act == PLAN_CONFLICT)
-                                fail(c, "%s: an entry of that name exists that binfmtd did not "
-                                        "register; install would leave it (use --force)",
-                                     rule->name);
-                        else if (act != PLAN_KEEP)
-                                printf("  %s\n", s);
-                        if (act == PLAN_REPLACE || act == PLAN_TAKE_OVER) {
-                                char tmp[RULE_NAME_MAX + 1];
-                                printf("  via %s, so a handler exists throughout\n",
-                                       plan_temp_name(rule->name, tmp, sizeof(tmp)));
-                        }
-                        continue;
-                }
-
-                switch (act) {
-                case PLAN_KEEP:
-                        printf("%s: already registered (%s), unchanged.\n", rule->name, desc);
-                        break;
-                case PLAN_REGISTER:
-                        r = do_register(c, fd, rule, rule->name);
-                        if (r < 0)
-                                fail(c, "%s: %s: %s", rule->name, register_error_text(r),
-                                     strerror(-r));
-                        else
-                                printf("%s: registered (%s).\n", rule->name, desc);
-                        break;
-                case PLAN_ENABLE:
-                        r = instance_set_enabled(fd, rule->name, true);
-                        if (r < 0)
-                                fail(c, "%s: cannot enable: %s", rule->name, strerror(-r));
-                        else
-                                printf("%s: enabled again (%s).\n", rule->name, desc);
-                        break;
-                case PLAN_REPLACE:
-                case PLAN_TAKE_OVER:
-                        if (do_replace(c, fd, rule, cur) >= 0)
-                                printf("%s: replaced (%s; was: %s).\n", rule->name, desc,
-                                       strna(diff));
-                        break;
-                case PLAN_CONFLICT:
-                        fail(c, "%s: an entry of that name exists that binfmtd did not register "
-                                "(%s); left alone, use --force to replace it",
-                             rule->name, strna(diff));
-                        break;
-                default:
-                        break;
-                }
-        }
-
-finish:
-        for (size_t i = 0; i < n_rules; i++)
-                rule_free(rules[i]);
-        return 0;
+        return ops_install(oc, targets, true, r);
 }
 
 static int verb_install(Context *c)
 {
-        return install_or_plan(c, false);
+        return run_ops(c, install);
 }
 
 static int verb_plan(Context *c)
 {
-        return install_or_plan(c, true);
-}
-
-/* ---- uninstall -------------------------------------------------------------------------- */
-
-static int remove_entry(Context *c, int fd, const char *name)
-{
-        char tmp[RULE_NAME_MAX + 1];
-        int r;
-
-        r = instance_remove(fd, name);
-        if (r < 0) {
-                fail(c, "%s: cannot remove: %s", name, strerror(-r));
-                return r;
-        }
-        printf("%s: removed.\n", name);
-        /* A temporary entry from an interrupted replacement would keep serving. */
-        if (!strstr(name, PLAN_TEMP_SUFFIX) &&
-            instance_remove(fd, plan_temp_name(name, tmp, sizeof(tmp))) >= 0)
-                printf("%s: removed.\n", tmp);
-        return 0;
+        return run_ops(c, plan);
 }
 
 static int verb_uninstall(Context *c)
 {
-        _cleanup_free_ const BinfmtArch **targets = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        size_t n = 0;
-        bool all = false;
-        int r;
-
-        r = resolve_targets(c, true, &targets, &n, &all);
-        if (r < 0)
-                return r;
-        if (!all && n == 0)
-                return 0;
-
-        r = instance_open(c->args->mount, &fd);
-        if (r == -EMEDIUMTYPE) {
-                printf("binfmt_misc is not mounted at %s: nothing is registered there.\n",
-                       c->args->mount);
-                return 0;
-        }
-        if (r < 0) {
-                fail(c, "cannot open %s: %s", c->args->mount, strerror(-r));
-                return 0;
-        }
-        if (instance_is_read_only(fd) > 0) {
-                fail(c, "binfmt_misc at %s is mounted read-only: nothing can be removed there",
-                     c->args->mount);
-                return 0;
-        }
-
-        if (all) {
-                _cleanup_(entry_list_done) EntryList l = {};
-                _cleanup_strv_free_ char **left = NULL;
-                size_t removed = 0;
-
-                r = instance_list(fd, &l, NULL);
-                if (r < 0) {
-                        fail(c, "cannot list %s: %s", c->args->mount, strerror(-r));
-                        return 0;
-                }
-                for (size_t i = 0; i < l.n; i++) {
-                        const char *name = l.entries[i]->rule.name;
-
-                        if (plan_entry_is_ours(l.entries[i], NULL)) {
-                                /* A temporary entry went already, with the entry it belongs to. */
-                                if (strstr(name, PLAN_TEMP_SUFFIX) &&
-                                    faccessat(fd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-                                        continue;
-                                if (remove_entry(c, fd, name) >= 0)
-                                        removed++;
-                        } else if (strv_extend(&left, name) < 0)
-                                return -ENOMEM;
-                }
-                if (removed == 0 && !c->failed)
-                        printf("No entries of binfmtd are registered at %s.\n", c->args->mount);
-                if (left) {
-                        printf("Left alone, not registered by binfmtd:");
-                        STRV_FOREACH(e, left)
-                                printf(" %s", *e);
-                        printf("\n");
-                }
-                return 0;
-        }
-
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_(entry_freep) BinfmtEntry *cur = NULL;
-                char name[ARCH_ENTRY_NAME_MAX];
-
-                arch_entry_name(targets[i], name, sizeof(name));
-                r = read_entry(c, fd, name, &cur);
-                if (r < 0)
-                        continue;
-                if (r == 0) {
-                        printf("%s: not registered, nothing to remove.\n", name);
-                        continue;
-                }
-                if (!plan_entry_is_ours(cur, NULL) && !c->args->force) {
-                        fail(c, "%s: not removed: binfmtd did not register this entry (it "
-                                "matches other bytes than binfmtd's %s rule); use --force to "
-                                "remove it",
-                             name, targets[i]->name);
-                        continue;
-                }
-                (void)remove_entry(c, fd, name);
-        }
-        return 0;
+        return run_ops(c, ops_uninstall);
 }
 
 /* ---- status, list, which ---------------------------------------------------------------- */
@@ -1031,7 +443,8 @@ static int verb_list(Context *c)
                 if (c->sys.host_r >= 0 && host_is_native(&c->sys.host, a))
                         where = "(native, never registered)";
                 else {
-                        r = find_interpreter(c, a, &interp, &chk);
+                        r = ops_find_interpreter(&c->sys, c->args->interpreter_dirs, a, &interp,
+                                                 &chk);
                         if (r == -ENOMEM)
                                 return r;
                         where = r == -ENOENT ? "-" : interp;
