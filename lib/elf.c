@@ -89,6 +89,7 @@ static int parse_ehdr(const uint8_t *buf, size_t len, ElfInfo *ret_info, PhdrTab
                         .type = GET_FIELD(buf, data, Elf64_Ehdr, e_type),
                         .machine = GET_FIELD(buf, data, Elf64_Ehdr, e_machine),
                         .flags = GET_FIELD(buf, data, Elf64_Ehdr, e_flags),
+                        .entry = GET_FIELD(buf, data, Elf64_Ehdr, e_entry),
                 };
                 *ret_table = (PhdrTable){
                         .offset = GET_FIELD(buf, data, Elf64_Ehdr, e_phoff),
@@ -100,6 +101,7 @@ static int parse_ehdr(const uint8_t *buf, size_t len, ElfInfo *ret_info, PhdrTab
                         .type = GET_FIELD(buf, data, Elf32_Ehdr, e_type),
                         .machine = GET_FIELD(buf, data, Elf32_Ehdr, e_machine),
                         .flags = GET_FIELD(buf, data, Elf32_Ehdr, e_flags),
+                        .entry = GET_FIELD(buf, data, Elf32_Ehdr, e_entry),
                 };
                 *ret_table = (PhdrTable){
                         .offset = GET_FIELD(buf, data, Elf32_Ehdr, e_phoff),

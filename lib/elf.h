@@ -29,6 +29,7 @@ typedef struct ElfInfo {
         uint16_t type;       /* ET_EXEC, ET_DYN, ... */
         uint16_t machine;    /* EM_* */
         uint32_t flags;      /* e_flags */
+        uint64_t entry;      /* e_entry: 0 for a shared library, which is not a program */
         bool has_interp;     /* a PT_INTERP program header: dynamically linked */
         bool has_dynamic;    /* a PT_DYNAMIC program header (static-pie has one, but no PT_INTERP) */
 } ElfInfo;

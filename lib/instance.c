@@ -71,6 +71,9 @@ int instance_mount(const char *path)
                         int e = mnt_context_get_syscall_errno(cxt);
                         r = e > 0 ? -e : -EIO;
                 }
+                /* libmount's own codes (-MNT_ERR_*, from 5000) are not errnos. */
+                if (r < -4095)
+                        r = -EIO;
         }
         mnt_free_context(cxt);
         if (r < 0)

@@ -23,6 +23,37 @@ static int verdict(InterpCheck *ret, InterpProblem problem, int error)
         return 0;
 }
 
+/*
+ * Every directory on the way to the file, after resolving symlinks, must be root's and not
+ * writable by others, unless sticky (as /tmp: others may not rename or remove root's files in
+ * it). Returns 0, -EPERM for an unsafe directory, -ENOMEM, or -errno from resolving.
+ */
+static int check_directories(const char *path)
+{
+        _cleanup_free_ char *real = realpath(path, NULL);
+        char *slash;
+
+        if (!real)
+                return errno == ENOMEM ? -ENOMEM : -errno;
+        while ((slash = strrchr(real, '/'))) {
+                struct stat st;
+
+                if (slash == real)
+                        slash[1] = '\0'; /* the root directory itself */
+                else
+                        *slash = '\0';
+                if (stat(real, &st) < 0)
+                        return -errno;
+                if (st.st_uid != 0)
+                        return -EPERM;
+                if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+                        return -EPERM;
+                if (slash == real)
+                        break;
+        }
+        return 0;
+}
+
 int interp_check(const char *path, uint16_t host_machine, uint8_t host_class, InterpCheck *ret)
 {
         _cleanup_close_ int fd = -EBADF;
@@ -56,6 +87,13 @@ int interp_check(const char *path, uint16_t host_machine, uint8_t host_class, In
                 return verdict(ret, INTERP_NOT_ROOT_OWNED, 0);
         if (st.st_mode & (S_IWGRP | S_IWOTH))
                 return verdict(ret, INTERP_WRITABLE, 0);
+        /* The kernel opens the path again when it registers: whoever can change a directory on
+         * the way could swap the file in between. */
+        r = check_directories(path);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return verdict(ret, INTERP_DIRECTORY_UNSAFE, 0);
 
         r = elf_read_fd(fd, &info);
         if (r == -ENOMEM)
@@ -69,8 +107,9 @@ int interp_check(const char *path, uint16_t host_machine, uint8_t host_class, In
                 .machine = info.machine,
                 .is_static = !info.has_interp,
         };
-        /* An object file or a core dump is ELF, but the kernel cannot run it. */
-        if (info.type != ET_EXEC && info.type != ET_DYN)
+        /* An object file, a core dump or a shared library (no entry point) is ELF, but not a
+         * program the kernel can run: a library without PT_INTERP would pass for static-pie. */
+        if ((info.type != ET_EXEC && info.type != ET_DYN) || info.entry == 0)
                 ret->problem = INTERP_NOT_ELF;
         /* F pins the interpreter file, not its dynamic loader: the kernel looks that up in the
          * emulated program's root, where the host's loader is usually absent. */
@@ -95,6 +134,7 @@ static const char *const problem_strings[_INTERP_PROBLEM_MAX] = {
         [INTERP_DYNAMIC] = ("is dynamically linked (it names a program interpreter); install the "
                             "statically linked qemu-user-static"),
         [INTERP_WRONG_MACHINE] = "is built for another machine than this host",
+        [INTERP_DIRECTORY_UNSAFE] = "is in a directory that someone other than root can change",
         [INTERP_UNREADABLE] = "cannot be opened or read",
 };
 
@@ -110,6 +150,7 @@ static const char *const problem_ids[_INTERP_PROBLEM_MAX] = {
         [INTERP_DYNAMIC] = "dynamic",
         [INTERP_WRONG_MACHINE] = "wrong-machine",
         [INTERP_UNREADABLE] = "unreadable",
+        [INTERP_DIRECTORY_UNSAFE] = "directory-unsafe",
 };
 
 const char *interp_problem_to_string(InterpProblem p)

@@ -23,6 +23,7 @@ typedef enum InterpProblem {
         INTERP_DYNAMIC,
         INTERP_WRONG_MACHINE,
         INTERP_UNREADABLE,
+        INTERP_DIRECTORY_UNSAFE,
         _INTERP_PROBLEM_MAX,
 } InterpProblem;
 

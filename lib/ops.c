@@ -14,6 +14,7 @@
 
 #include "elf.h"
 #include "instance.h"
+#include "owned.h"
 #include "ops.h"
 #include "plan.h"
 #include "platform.h"
@@ -337,6 +338,12 @@ static int open_instance(const OpsContext *c, Report *r, int *ret_fd)
                 return q;
         }
 
+        /* DESIGN rule 8: say when registrations will not reach the host. */
+        if (!c->sys->initial_userns && c->sys->kernel.userns_instances)
+                report_info(r, "note: running in a user namespace; if %s is this namespace's "
+                               "own binfmt_misc, registrations there do not reach the host.",
+                            m);
+
         q = instance_is_read_only(fd);
         if (q > 0) {
                 report_error(r, ERR_READ_ONLY,
@@ -410,16 +417,43 @@ static int do_register(int fd, const BinfmtRule *rule, const char *as_name)
  * temporary name first (the newest entry matches first), then the old entry goes, then the rule
  * is registered under its own name and the temporary entry removed.
  */
-static int do_replace(int fd, const BinfmtRule *rule, const BinfmtEntry *old, Report *r)
+static void record(Owned *o, const char *name, const BinfmtRule *rule, Report *r)
+{
+        _cleanup_free_ char *s = NULL;
+        int q;
+
+        if (rule)
+                (void)rule_to_register_string(rule, &s);
+        q = owned_add(o, name, s);
+        if (q < 0)
+                report_info(r, "warning: cannot record that binfmtd registered %s: %s", name,
+                            strerror(-q));
+}
+
+static int do_replace(int fd, Owned *o, const BinfmtRule *rule, const BinfmtEntry *old,
+                      Report *r)
 {
         char tmp[RULE_NAME_MAX + 1];
         int q;
 
         plan_temp_name(rule->name, tmp, sizeof(tmp));
-        (void)instance_remove(fd, tmp); /* a leftover of an interrupted run */
+        if (faccessat(fd, tmp, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+                /* Ours: a leftover of an interrupted replacement. Anyone else's: not ours to
+                 * remove, and in the way. */
+                if (!owned_has(o, tmp)) {
+                        report_error(r, ERR_CONFLICT,
+                                     "%s: not replaced: an entry named %s exists that binfmtd "
+                                     "did not register",
+                                     rule->name, tmp);
+                        return -EEXIST;
+                }
+                (void)instance_remove(fd, tmp);
+        }
 
+        record(o, tmp, rule, r); /* first, so that an interruption leaves it known as ours */
         q = do_register(fd, rule, tmp);
         if (q < 0) {
+                (void)owned_remove(o, tmp);
                 report_error(r, ERR_KERNEL, "%s: not replaced, %s: %s", rule->name,
                              register_error_text(q), strerror(-q));
                 return q;
@@ -427,6 +461,7 @@ static int do_replace(int fd, const BinfmtRule *rule, const BinfmtEntry *old, Re
         q = instance_remove(fd, rule->name);
         if (q < 0 && q != -ENOENT) {
                 (void)instance_remove(fd, tmp);
+                (void)owned_remove(o, tmp);
                 report_error(r, ERR_KERNEL, "%s: not replaced, cannot remove the old entry: %s",
                              rule->name, strerror(-q));
                 return q;
@@ -437,14 +472,15 @@ static int do_replace(int fd, const BinfmtRule *rule, const BinfmtEntry *old, Re
                 int k = do_register(fd, &old->rule, rule->name);
                 if (k >= 0 && !old->enabled)
                         (void)instance_set_enabled(fd, rule->name, false);
-                if (k >= 0)
-                        (void)instance_remove(fd, tmp);
+                if (k >= 0 && instance_remove(fd, tmp) >= 0)
+                        (void)owned_remove(o, tmp);
                 report_error(r, ERR_KERNEL, "%s: not replaced, %s: %s%s%s", rule->name,
                              register_error_text(q), strerror(-q),
                              k < 0 ? "; the new rule stays registered as " : "",
                              k < 0 ? tmp : "");
                 return q;
         }
+        record(o, rule->name, rule, r);
         q = instance_remove(fd, tmp);
         if (q < 0 && q != -ENOENT) {
                 report_error(r, ERR_KERNEL,
@@ -452,6 +488,7 @@ static int do_replace(int fd, const BinfmtRule *rule, const BinfmtEntry *old, Re
                              rule->name, tmp, strerror(-q));
                 return q;
         }
+        (void)owned_remove(o, tmp);
         return 0;
 }
 
@@ -465,7 +502,7 @@ static void describe_rule(const BinfmtRule *rule, const BinfmtArch *a, char *buf
 }
 
 /* Plans and carries out (or, dry, describes) one prepared rule. */
-static int apply_rule(const OpsContext *c, int fd, bool mounted, bool dry_run,
+static int apply_rule(const OpsContext *c, int fd, Owned *o, bool mounted, bool dry_run,
                       const BinfmtRule *rule, const BinfmtArch *a, Report *r)
 {
         _cleanup_(entry_freep) BinfmtEntry *cur = NULL;
@@ -478,7 +515,7 @@ static int apply_rule(const OpsContext *c, int fd, bool mounted, bool dry_run,
 
         if (mounted && read_entry(c, fd, rule->name, r, &cur) < 0)
                 return 0;
-        act = plan_for_rule(rule, cur, c->force);
+        act = plan_for_rule(rule, cur, owned_has(o, rule->name) > 0, c->force);
         if (cur && act != PLAN_KEEP) {
                 diff = entry_describe_difference(cur, rule);
                 if (!diff)
@@ -506,6 +543,9 @@ static int apply_rule(const OpsContext *c, int fd, bool mounted, bool dry_run,
 
         switch (act) {
         case PLAN_KEEP:
+                /* Identical to what binfmtd registers: adopted, as if binfmtd had written it. */
+                if (!owned_has(o, rule->name))
+                        record(o, rule->name, rule, r);
                 if (!c->quiet_unchanged)
                         report_info(r, "%s: already registered (%s), unchanged.", rule->name,
                                     desc);
@@ -515,8 +555,10 @@ static int apply_rule(const OpsContext *c, int fd, bool mounted, bool dry_run,
                 if (q < 0)
                         report_error(r, ERR_KERNEL, "%s: %s: %s", rule->name,
                                      register_error_text(q), strerror(-q));
-                else
+                else {
+                        record(o, rule->name, rule, r);
                         report_info(r, "%s: registered (%s).", rule->name, desc);
+                }
                 break;
         case PLAN_ENABLE:
                 q = instance_set_enabled(fd, rule->name, true);
@@ -528,7 +570,7 @@ static int apply_rule(const OpsContext *c, int fd, bool mounted, bool dry_run,
                 break;
         case PLAN_REPLACE:
         case PLAN_TAKE_OVER:
-                if (do_replace(fd, rule, cur, r) >= 0)
+                if (do_replace(fd, o, rule, cur, r) >= 0)
                         report_info(r, "%s: replaced (%s; was: %s).", rule->name, desc,
                                     strna(diff));
                 break;
@@ -549,6 +591,7 @@ int ops_install(const OpsContext *c, char *const *targets, bool dry_run, Report 
         _cleanup_free_ const BinfmtArch **arches = NULL;
         _cleanup_free_ BinfmtRule **rules = NULL;
         _cleanup_free_ const BinfmtArch **rule_arch = NULL;
+        _cleanup_(owned_freep) Owned *o = NULL;
         _cleanup_close_ int fd = -EBADF;
         size_t n = 0, n_rules = 0, n_native = 0, n_missing = 0;
         bool all = false, mounted = true;
@@ -583,6 +626,11 @@ int ops_install(const OpsContext *c, char *const *targets, bool dry_run, Report 
                             "skipped, %zu without an interpreter skipped.",
                             n_rules, n_rules == 1 ? "" : "s", n_native, n_missing);
 
+        /* "all" that finds nothing to register is a failure, not a quiet success. */
+        if (all && n_rules == 0 && !r->failed)
+                report_error(r, ERR_NO_INTERPRETER,
+                             "all: no target has an interpreter outside the native family: "
+                             "install qemu-user-static or use --interpreter-dir");
         if (n_rules == 0)
                 goto finish;
 
@@ -601,9 +649,18 @@ int ops_install(const OpsContext *c, char *const *targets, bool dry_run, Report 
         } else if (open_instance(c, r, &fd) < 0)
                 goto finish;
 
+        if (mounted) {
+                q = owned_open(c->state_dir, fd, &o);
+                if (q == -ENOMEM)
+                        goto finish;
+                if (q < 0)
+                        report_info(r, "warning: cannot read binfmtd's records in %s: %s",
+                                    c->state_dir, strerror(-q));
+        }
+
         q = 0;
         for (size_t i = 0; i < n_rules && q >= 0; i++)
-                q = apply_rule(c, fd, mounted, dry_run, rules[i], rule_arch[i], r);
+                q = apply_rule(c, fd, o, mounted, dry_run, rules[i], rule_arch[i], r);
 
 finish:
         for (size_t i = 0; i < n_rules; i++)
@@ -613,26 +670,31 @@ finish:
         return q < 0 ? q : 0;
 }
 
-static int remove_entry(int fd, const char *name, Report *r)
+static int remove_entry(int fd, Owned *o, const char *name, Report *r)
 {
         char tmp[RULE_NAME_MAX + 1];
         int q;
 
         q = instance_remove(fd, name);
-        if (q < 0) {
+        if (q < 0 && q != -ENOENT) {
                 report_error(r, ERR_KERNEL, "%s: cannot remove: %s", name, strerror(-q));
                 return q;
         }
-        report_info(r, "%s: removed.", name);
+        (void)owned_remove(o, name);
+        if (q >= 0)
+                report_info(r, "%s: removed.", name);
         /* A temporary entry from an interrupted replacement would keep serving. */
-        if (!strstr(name, PLAN_TEMP_SUFFIX) &&
-            instance_remove(fd, plan_temp_name(name, tmp, sizeof(tmp))) >= 0)
+        plan_temp_name(name, tmp, sizeof(tmp));
+        if (!plan_is_temp_name(name) && owned_has(o, tmp) && instance_remove(fd, tmp) >= 0) {
+                (void)owned_remove(o, tmp);
                 report_info(r, "%s: removed.", tmp);
+        }
         return 0;
 }
 
 int ops_uninstall(const OpsContext *c, char *const *targets, Report *r)
 {
+        _cleanup_(owned_freep) Owned *o = NULL;
         _cleanup_free_ const BinfmtArch **arches = NULL;
         _cleanup_close_ int fd = -EBADF;
         size_t n = 0;
@@ -662,6 +724,12 @@ int ops_uninstall(const OpsContext *c, char *const *targets, Report *r)
                              c->mount);
                 return r->oom ? -ENOMEM : 0;
         }
+        q = owned_open(c->state_dir, fd, &o);
+        if (q == -ENOMEM)
+                return q;
+        if (q < 0)
+                report_info(r, "warning: cannot read binfmtd's records in %s: %s", c->state_dir,
+                            strerror(-q));
 
         if (all) {
                 _cleanup_(entry_list_done) EntryList l = {};
@@ -678,12 +746,12 @@ int ops_uninstall(const OpsContext *c, char *const *targets, Report *r)
                 for (size_t i = 0; i < l.n; i++) {
                         const char *name = l.entries[i]->rule.name;
 
-                        if (plan_entry_is_ours(l.entries[i], NULL)) {
+                        if (owned_has(o, name)) {
                                 /* A temporary entry went already, with the entry it belongs to. */
-                                if (strstr(name, PLAN_TEMP_SUFFIX) &&
+                                if (plan_is_temp_name(name) &&
                                     faccessat(fd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
                                         continue;
-                                if (remove_entry(fd, name, r) >= 0)
+                                if (remove_entry(fd, o, name, r) >= 0)
                                         removed++;
                         } else if (strv_extend(&left, name) < 0)
                                 return -ENOMEM;
@@ -720,15 +788,14 @@ int ops_uninstall(const OpsContext *c, char *const *targets, Report *r)
                         report_info(r, "%s: not registered, nothing to remove.", name);
                         continue;
                 }
-                if (!plan_entry_is_ours(cur, NULL) && !c->force) {
+                if (!owned_has(o, name) && !c->force) {
                         report_error(r, ERR_CONFLICT,
-                                     "%s: not removed: binfmtd did not register this entry (it "
-                                     "matches other bytes than binfmtd's %s rule); use --force "
-                                     "to remove it",
-                                     name, arches[i]->name);
+                                     "%s: not removed: binfmtd did not register this entry; use "
+                                     "--force to remove it",
+                                     name);
                         continue;
                 }
-                (void)remove_entry(fd, name, r);
+                (void)remove_entry(fd, o, name, r);
         }
         return r->oom ? -ENOMEM : 0;
 }

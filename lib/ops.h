@@ -24,6 +24,7 @@ typedef struct OpsOverride {
 typedef struct OpsContext {
         const SystemInfo *sys;
         const char *mount;
+        const char *state_dir;         /* ownership records (owned.c) */
         char *const *interpreter_dirs; /* searched for qemu-NAME-static, then qemu-NAME */
         unsigned flags;                /* P/O/C added to F */
         bool force;                    /* replace or remove entries binfmtd did not register */

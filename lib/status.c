@@ -6,6 +6,7 @@
 
 #include "build-config.h"
 #include "platform.h"
+#include "owned.h"
 #include "plan.h"
 #include "instance.h"
 #include "status.h"
@@ -33,9 +34,11 @@ static void check_interpreter(const SystemInfo *sys, const char *path, InterpChe
                 (void)interp_check(path, sys->host.kernel_arch->e_machine, 0, ret);
 }
 
-int status_collect(const SystemInfo *sys, const char *mount, Status *ret)
+int status_collect(const SystemInfo *sys, const char *mount, const char *state_dir,
+                   Status *ret)
 {
         _cleanup_(entry_list_done) EntryList l = {};
+        _cleanup_(owned_freep) Owned *o = NULL;
         _cleanup_close_ int fd = -EBADF;
         Status s = {
                 .sys = sys,
@@ -56,17 +59,18 @@ int status_collect(const SystemInfo *sys, const char *mount, Status *ret)
         r = instance_list(fd, &l, &s.skipped);
         if (r < 0)
                 return r;
+        r = owned_open(state_dir, fd, &o);
+        if (r == -ENOMEM)
+                return r;
 
         s.entries = calloc(l.n ?: 1, sizeof(StatusEntry));
         if (!s.entries)
                 return -ENOMEM;
         for (size_t i = 0; i < l.n; i++) {
                 StatusEntry *se = &s.entries[i];
-                const BinfmtArch *a = NULL;
-
                 se->entry = TAKE_PTR(l.entries[i]);
-                se->ours = plan_entry_is_ours(se->entry, &a);
-                se->arch = se->ours ? a : status_entry_arch(se->entry);
+                se->ours = owned_has(o, se->entry->rule.name) > 0;
+                se->arch = status_entry_arch(se->entry);
                 if (se->entry->rule.interpreter)
                         check_interpreter(sys, se->entry->rule.interpreter, &se->interp);
         }

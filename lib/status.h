@@ -15,7 +15,7 @@
 typedef struct StatusEntry {
         BinfmtEntry *entry;          /* owned */
         const BinfmtArch *arch;      /* target this entry runs programs of, or NULL */
-        bool ours;                   /* name and match bytes of binfmtd's rule for arch */
+        bool ours;                   /* binfmtd registered it (owned.c) */
         InterpCheck interp;          /* the interpreter path as it is on disk now */
 } StatusEntry;
 
@@ -32,10 +32,11 @@ typedef struct Status {
 
 /**
  * status_collect() - read the instance at @mount (never mounting it: looking must not change
- * anything) and judge each entry. Returns 0 (a missing instance is recorded in mount_r) or
+ * anything) and judge each entry; ownership comes from the records under @state_dir. Returns 0 (a missing instance is recorded in mount_r) or
  * -ENOMEM / -errno from listing.
  */
-int status_collect(const SystemInfo *sys, const char *mount, Status *ret);
+int status_collect(const SystemInfo *sys, const char *mount, const char *state_dir,
+                   Status *ret);
 
 void status_done(Status *s);
 

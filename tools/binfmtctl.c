@@ -20,6 +20,7 @@
 #include "instance.h"
 #include "interp.h"
 #include "ops.h"
+#include "owned.h"
 #include "plan.h"
 #include "platform.h"
 #include "rule.h"
@@ -272,6 +273,7 @@ static OpsContext ops_context(Context *c)
         return (OpsContext){
                 .sys = &c->sys,
                 .mount = c->args->mount,
+                .state_dir = owned_state_dir(),
                 .interpreter_dirs = c->args->interpreter_dirs,
                 .flags = c->args->extra_flags,
                 .force = c->args->force,
@@ -391,7 +393,7 @@ static int verb_status(Context *c)
         _cleanup_(status_done) Status s = {};
         int r;
 
-        r = status_collect(&c->sys, c->args->mount, &s);
+        r = status_collect(&c->sys, c->args->mount, owned_state_dir(), &s);
         if (r < 0) {
                 fail(c, "cannot read %s: %s", c->args->mount, strerror(-r));
                 return 0;
@@ -464,12 +466,22 @@ static int verb_which(Context *c)
         _cleanup_close_ int fd = -EBADF, dir = -EBADF;
         uint8_t hdr[RULE_MAGIC_MAX];
         const BinfmtEntry *winner = NULL;
+        struct stat st;
         ssize_t n;
         int r;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        /* O_NONBLOCK: a FIFO must not hang us; only regular files are executed anyway. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0) {
                 fail(c, "%s: %m", path);
+                return 0;
+        }
+        if (fstat(fd, &st) < 0) {
+                fail(c, "%s: %m", path);
+                return 0;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                fail(c, "%s: not a regular file, the kernel would not execute it", path);
                 return 0;
         }
         /* The kernel looks at the first BINPRM_BUF_SIZE bytes. */

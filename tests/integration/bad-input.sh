@@ -74,6 +74,14 @@ expect_failure "interpreter not an ELF program" 1 "qemu-aarch64: interpreter .*/
 expect_failure "interpreter not executable" 1 "qemu-aarch64: interpreter .*/noexec/qemu-aarch64-static is not executable" \
     install --interpreter-dir "$WORK/interp/noexec" arm64
 
+mkdir -p "$WORK/none"
+expect_failure "install all with no interpreter anywhere" 1 "all: no target has an interpreter" \
+    install --interpreter-dir "$WORK/none" all
+mkfifo "$WORK/fifo"
+run timeout 10 "$BINFMTCTL" --mount "$MNT" which "$WORK/fifo"
+check "which of a FIFO fails at once (exit $rc)" test "$rc" -eq 1
+check "which of a FIFO says why" grep -q "not a regular file" <<<"$err"
+
 # A good target next to a bad one: the good one is done, the run still fails.
 ctl install bogus arm64
 check "a bad target among good ones: exit 1" test "$rc" -eq 1

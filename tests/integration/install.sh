@@ -16,12 +16,25 @@ enter_private_instance
 
 ARM64=$WORK/hello-arm64
 
+# Another tool's registration of riscv64 with the very bytes binfmtd uses, but its own
+# interpreter and flags (as tonistiigi/binfmt writes it): not binfmtd's, so left alone.
+printf '%s' ':qemu-riscv64:M:0:\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xf3\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-riscv64-static:OCF' >"$MNT/register"
+before=$(cat "$MNT/qemu-riscv64")
+ctl install riscv64
+check "install refuses another tool's entry with the same bytes (exit $rc)" test "$rc" -eq 1
+check "the refusal names --force" grep -q "qemu-riscv64: an entry of that name exists that binfmtd did not register.*--force" <<<"$err"
+check "the other tool's entry is unchanged" test "$(cat "$MNT/qemu-riscv64")" = "$before"
+ctl uninstall all
+check "uninstall all leaves the other tool's entry" test "$(cat "$MNT/qemu-riscv64")" = "$before"
+echo -1 >"$MNT/qemu-riscv64"
+
 # Before anything is registered the kernel cannot run it.
 run "$ARM64"
 check "an arm64 program fails before install (exit $rc)" test "$rc" -eq 126
 
 ctl install arm64
 check "install arm64 succeeds" test "$rc" -eq 0
+check "install says the instance may be this namespace's own" grep -q "^note: running in a user namespace" <<<"$out"
 check "install arm64 says what it registered" grep -q "qemu-aarch64: registered (linux/arm64, /usr/bin/qemu-aarch64-static, flags F)" <<<"$out"
 check "the entry has F and the static interpreter" \
     test "$(sed -n '2,3p' "$MNT/qemu-aarch64" | tr '\n' '|')" = "interpreter /usr/bin/qemu-aarch64-static|flags: F|"
@@ -69,17 +82,24 @@ echo 0 >"$MNT/qemu-aarch64"
 ctl install arm64
 check "install enables a disabled entry" test "$rc" -eq 0 -a "$(head -n1 "$MNT/qemu-aarch64")" = enabled
 
-# A foreign entry with the same name but other match bytes is not ours: left alone.
+# Our entry replaced by another tool (other bytes, other flags): binfmtd registered that name
+# here, so this is drift, and install repairs it.
 echo -1 >"$MNT/qemu-s390x"
 printf '%s' ':qemu-s390x:M:0:\x7fELF\x02\x02\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x16:\xff\xff\xff\xff\xff\xff\xff\xfc\xff\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff:/usr/bin/qemu-s390x-static:OF' >"$MNT/register"
-before=$(cat "$MNT/qemu-s390x")
 ctl install s390x
+check "install repairs our entry that another tool replaced (exit $rc)" test "$rc" -eq 0
+check "the repaired entry has binfmtd's flags and mask" test "$(sed -n 3p "$MNT/qemu-s390x")" = "flags: F" -a "$(sed -n 6p "$MNT/qemu-s390x")" = "mask ffffffffffffff00fffffffffffffffffffeffff"
+
+# A foreign entry binfmtd never registered (Debian's ppc64le bytes): left alone.
+printf '%s' ':qemu-ppc64le:M::\x7f\x45\x4c\x46\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x15\x00:\xff\xff\xff\xff\xff\xff\xff\xfc\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\x00:/usr/bin/qemu-ppc64le-static:OF' >"$MNT/register"
+before=$(cat "$MNT/qemu-ppc64le")
+ctl install ppc64le
 check "install refuses a foreign entry of the same name (exit $rc)" test "$rc" -eq 1
-check "the refusal names the entry and --force" grep -q "qemu-s390x: .*--force" <<<"$err"
-check "the foreign entry is unchanged" test "$(cat "$MNT/qemu-s390x")" = "$before"
-ctl install --force s390x
-check "install --force takes it over" test "$rc" -eq 0 -a "$(sed -n 3p "$MNT/qemu-s390x")" = "flags: F"
-check "the taken-over entry has binfmtd's mask" grep -qx "mask ffffffffffffff00fffffffffffffffffffeffff" "$MNT/qemu-s390x"
+check "the refusal names the entry and --force" grep -q "qemu-ppc64le: .*--force" <<<"$err"
+check "the foreign entry is unchanged" test "$(cat "$MNT/qemu-ppc64le")" = "$before"
+ctl install --force ppc64le
+check "install --force takes it over" test "$rc" -eq 0 -a "$(sed -n 3p "$MNT/qemu-ppc64le")" = "flags: F"
+check "the taken-over entry has binfmtd's mask" grep -qx "mask ffffffffffffff00fffffffffffffffffeffff00" "$MNT/qemu-ppc64le"
 
 # install all: every target with an interpreter but the native family; foreign entries of other
 # names survive.

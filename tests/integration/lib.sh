@@ -99,6 +99,14 @@ enter_private_instance() {
         if ! mount -t binfmt_misc binfmt_misc "$MNT" 2>/dev/null; then
             skip_all "cannot mount a private binfmt_misc instance (needs Linux 6.7 or newer)"
         fi
+        # The default mount point shows the same private instance, so a command that forgets
+        # --mount still cannot reach the host's registrations.
+        if ! mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null; then
+            echo "Bail out! cannot cover /proc/sys/fs/binfmt_misc with the private instance"
+            exit 1
+        fi
+        # binfmtd's ownership records of this instance stay with the test.
+        export BINFMTD_STATE_DIR=$WORK/state
         # A fresh instance is empty: anything else would mean it is not ours.
         if [ -n "$(ls "$MNT" | grep -v -x -e register -e status)" ]; then
             echo "Bail out! the binfmt_misc instance at $MNT is not empty: not a private one"

@@ -57,10 +57,19 @@ check "uninstall all names what it left alone" grep -q "Left alone, not register
 ctl uninstall --force s390x
 check "uninstall --force removes the foreign entry" test "$rc" -eq 0 -a ! -e "$MNT/qemu-s390x"
 
-# A temporary entry left by an interrupted replacement is ours and goes with its entry.
+# An entry that merely carries binfmtd's temporary name is someone else's: never removed, and a
+# replacement that would need the name says so instead.
 ctl install arm64
-printf '%s' ':qemu-aarch64.binfmtd-new:M:0:\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-aarch64-static:F' >"$MNT/register"
+printf '%s' ':qemu-aarch64.binfmtd-new:M::\xa7\x0d\x0d\x0a::/usr/bin/python3.11:' >"$MNT/register"
 ctl uninstall arm64
-check "uninstall removes a leftover temporary entry too" test ! -e "$MNT/qemu-aarch64.binfmtd-new" -a ! -e "$MNT/qemu-aarch64"
+check "uninstall leaves a foreign entry under the temporary name" test -e "$MNT/qemu-aarch64.binfmtd-new" -a ! -e "$MNT/qemu-aarch64"
+ctl install arm64
+echo -1 >"$MNT/qemu-aarch64"
+printf '%s' ':qemu-aarch64:M:0:\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-aarch64-static:' >"$MNT/register"
+ctl install arm64
+check "a replacement blocked by a foreign temporary entry fails (exit $rc)" test "$rc" -eq 1
+check "and says why" grep -q "qemu-aarch64: not replaced: an entry named qemu-aarch64.binfmtd-new exists that binfmtd did not register" <<<"$err"
+check "the foreign temporary entry is untouched" grep -qx "interpreter /usr/bin/python3.11" "$MNT/qemu-aarch64.binfmtd-new"
+check "the old entry still serves" test -e "$MNT/qemu-aarch64"
 
 done_testing

@@ -57,6 +57,7 @@ static size_t make_image(uint8_t *buf, uint8_t elf_class, uint8_t data, uint16_t
                 PUT_FIELD(buf, data, Elf64_Ehdr, e_type, type);
                 PUT_FIELD(buf, data, Elf64_Ehdr, e_machine, machine);
                 PUT_FIELD(buf, data, Elf64_Ehdr, e_version, EV_CURRENT);
+                PUT_FIELD(buf, data, Elf64_Ehdr, e_entry, 0x401000);
                 PUT_FIELD(buf, data, Elf64_Ehdr, e_phoff, sizeof(Elf64_Ehdr));
                 PUT_FIELD(buf, data, Elf64_Ehdr, e_ehsize, sizeof(Elf64_Ehdr));
                 PUT_FIELD(buf, data, Elf64_Ehdr, e_phentsize, sizeof(Elf64_Phdr));
@@ -69,6 +70,7 @@ static size_t make_image(uint8_t *buf, uint8_t elf_class, uint8_t data, uint16_t
         PUT_FIELD(buf, data, Elf32_Ehdr, e_type, type);
         PUT_FIELD(buf, data, Elf32_Ehdr, e_machine, machine);
         PUT_FIELD(buf, data, Elf32_Ehdr, e_version, EV_CURRENT);
+        PUT_FIELD(buf, data, Elf32_Ehdr, e_entry, 0x401000);
         PUT_FIELD(buf, data, Elf32_Ehdr, e_phoff, sizeof(Elf32_Ehdr));
         PUT_FIELD(buf, data, Elf32_Ehdr, e_ehsize, sizeof(Elf32_Ehdr));
         PUT_FIELD(buf, data, Elf32_Ehdr, e_phentsize, sizeof(Elf32_Phdr));
@@ -317,6 +319,50 @@ TEST(wrong_machine)
         ASSERT_TRUE(c.is_static);
 }
 
+/* A shared library has no PT_INTERP either, but it has no entry point: not a program. */
+TEST(library_and_directories)
+{
+        _cleanup_free_ char *lib = NULL, *dir = NULL, *inside = NULL, *odir = NULL,
+                            *oinside = NULL, *sdir = NULL, *sinside = NULL;
+        static const uint8_t zero[8] = {};
+        _cleanup_close_ int fd = -EBADF;
+
+        if (!need_root("root-owned files and directories"))
+                return;
+        lib = write_image("libfoo.so", self.elf_class, self.elf_data, ET_DYN, self.machine, false,
+                          0755);
+        fd = open(lib, O_WRONLY | O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        /* e_entry is at offset 24 in both classes. */
+        ASSERT_EQ(pwrite(fd, zero, self.elf_class == ELFCLASS64 ? 8 : 4, 24),
+                  self.elf_class == ELFCLASS64 ? 8 : 4);
+        check(lib, INTERP_NOT_ELF);
+
+        /* A good file in a directory anyone can write to: it could be swapped. */
+        dir = path_in("open-dir");
+        ASSERT_EQ(mkdir(dir, 0777), 0);
+        ASSERT_EQ(chmod(dir, 0777), 0);
+        inside = write_image("open-dir/qemu", self.elf_class, self.elf_data, ET_EXEC,
+                             self.machine, false, 0755);
+        check(inside, INTERP_DIRECTORY_UNSAFE);
+
+        /* A directory of another user. */
+        odir = path_in("other-dir");
+        ASSERT_EQ(mkdir(odir, 0755), 0);
+        oinside = write_image("other-dir/qemu", self.elf_class, self.elf_data, ET_EXEC,
+                              self.machine, false, 0755);
+        ASSERT_EQ(chown(odir, 65534, 65534), 0);
+        check(oinside, INTERP_DIRECTORY_UNSAFE);
+
+        /* A sticky, world-writable directory owned by root (as /tmp) is fine. */
+        sdir = path_in("sticky-dir");
+        ASSERT_EQ(mkdir(sdir, 0755), 0);
+        ASSERT_EQ(chmod(sdir, 01777), 0);
+        sinside = write_image("sticky-dir/qemu", self.elf_class, self.elf_data, ET_EXEC,
+                              self.machine, false, 0755);
+        check(sinside, INTERP_OK);
+}
+
 TEST(good)
 {
         _cleanup_free_ char *p = NULL, *pie = NULL, *x = NULL, *l = NULL, *chain = NULL;
@@ -427,6 +473,7 @@ TEST(strings)
                 {INTERP_DYNAMIC, "dynamic"},
                 {INTERP_WRONG_MACHINE, "wrong-machine"},
                 {INTERP_UNREADABLE, "unreadable"},
+                {INTERP_DIRECTORY_UNSAFE, "directory-unsafe"},
         };
 
         ASSERT_EQ(ELEMENTSOF(ids), _INTERP_PROBLEM_MAX);
@@ -482,6 +529,7 @@ int main(void)
         RUN(not_elf);
         RUN(dynamic);
         RUN(wrong_machine);
+        RUN(library_and_directories);
         RUN(good);
         RUN(real_static);
         RUN(strings);

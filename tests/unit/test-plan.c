@@ -34,69 +34,46 @@ TEST(actions)
                                                       RULE_FLAG_F);
         _cleanup_(entry_freep) BinfmtEntry *e = entry_of(r);
 
-        ASSERT_EQ(plan_for_rule(r, NULL, false), PLAN_REGISTER);
-        ASSERT_EQ(plan_for_rule(r, e, false), PLAN_KEEP);
-        ASSERT_EQ(plan_for_rule(r, e, true), PLAN_KEEP);
+        ASSERT_EQ(plan_for_rule(r, NULL, false, false), PLAN_REGISTER);
+        /* Identical: kept, whoever registered it (adoption). */
+        ASSERT_EQ(plan_for_rule(r, e, true, false), PLAN_KEEP);
+        ASSERT_EQ(plan_for_rule(r, e, false, false), PLAN_KEEP);
+        ASSERT_EQ(plan_for_rule(r, e, false, true), PLAN_KEEP);
 
         e->enabled = false;
-        ASSERT_EQ(plan_for_rule(r, e, false), PLAN_ENABLE);
+        ASSERT_EQ(plan_for_rule(r, e, true, false), PLAN_ENABLE);
+        /* Someone else's disabled entry is not ours to switch on. */
+        ASSERT_EQ(plan_for_rule(r, e, false, false), PLAN_CONFLICT);
         e->enabled = true;
 
-        /* Drift in what binfmtd owns: flags, interpreter. */
+        /* Drift of our entry: flags, interpreter. */
         e->rule.flags = 0;
-        ASSERT_EQ(plan_for_rule(r, e, false), PLAN_REPLACE);
+        ASSERT_EQ(plan_for_rule(r, e, true, false), PLAN_REPLACE);
         e->rule.flags = RULE_FLAG_F;
         free(e->rule.interpreter);
         e->rule.interpreter = strdup("/usr/libexec/qemu-binfmt/aarch64-binfmt-P");
-        ASSERT_EQ(plan_for_rule(r, e, false), PLAN_REPLACE);
+        ASSERT_EQ(plan_for_rule(r, e, true, false), PLAN_REPLACE);
         e->enabled = false;
-        ASSERT_EQ(plan_for_rule(r, e, false), PLAN_REPLACE);
+        ASSERT_EQ(plan_for_rule(r, e, true, false), PLAN_REPLACE);
         e->enabled = true;
 
-        /* Other match bytes: not ours. */
+        /* Another tool's entry with binfmtd's very bytes but other flags (tonistiigi/binfmt,
+         * Debian): foreign, left alone unless forced. */
+        ASSERT_EQ(plan_for_rule(r, e, false, false), PLAN_CONFLICT);
+        ASSERT_EQ(plan_for_rule(r, e, false, true), PLAN_TAKE_OVER);
+
+        /* Ours with other match bytes (e.g. an older table): replaced. */
         e->rule.mask[7] = 0xfc;
-        ASSERT_EQ(plan_for_rule(r, e, false), PLAN_CONFLICT);
-        ASSERT_EQ(plan_for_rule(r, e, true), PLAN_TAKE_OVER);
-}
+        ASSERT_EQ(plan_for_rule(r, e, true, false), PLAN_REPLACE);
+        ASSERT_EQ(plan_for_rule(r, e, false, false), PLAN_CONFLICT);
 
-TEST(ownership)
-{
-        _cleanup_(rule_freep) BinfmtRule *r = desired("s390x", "/usr/bin/qemu-s390x-static",
-                                                      RULE_FLAG_F | RULE_FLAG_P);
-        _cleanup_(entry_freep) BinfmtEntry *e = entry_of(r);
-        const BinfmtArch *a = NULL;
-
-        ASSERT_TRUE(plan_entry_is_ours(e, &a));
-        ASSERT_STREQ(a->name, "s390x");
-
-        /* Interpreter and flags do not decide ownership. */
+        /* Unknown flags are never "the same". */
+        e->rule.mask[7] = 0x00;
         free(e->rule.interpreter);
-        e->rule.interpreter = strdup("/elsewhere/qemu-s390x");
-        e->rule.flags = RULE_FLAG_O | RULE_FLAG_C;
-        ASSERT_TRUE(plan_entry_is_ours(e, NULL));
-
-        /* The temporary name of a replacement is ours too. */
-        free(e->rule.name);
-        e->rule.name = strdup("qemu-s390x" PLAN_TEMP_SUFFIX);
-        ASSERT_TRUE(plan_entry_is_ours(e, NULL));
-
-        /* Another name with the same bytes is someone else's entry. */
-        free(e->rule.name);
-        e->rule.name = strdup("s390x");
-        ASSERT_FALSE(plan_entry_is_ours(e, NULL));
-
-        /* Our name but the bytes of another table (byte 7 masked as Debian does). */
-        free(e->rule.name);
-        e->rule.name = strdup("qemu-s390x");
-        e->rule.mask[7] = 0xfc;
-        ASSERT_FALSE(plan_entry_is_ours(e, NULL));
-
-        /* Our name, but the bytes of another target. */
-        _cleanup_(rule_freep) BinfmtRule *r2 = desired("aarch64", "/x", RULE_FLAG_F);
-        _cleanup_(entry_freep) BinfmtEntry *e2 = entry_of(r2);
-        free(e2->rule.name);
-        e2->rule.name = strdup("qemu-s390x");
-        ASSERT_FALSE(plan_entry_is_ours(e2, NULL));
+        e->rule.interpreter = strdup("/usr/bin/qemu-aarch64-static");
+        e->unknown_flags = strdup("T");
+        e->enabled = false;
+        ASSERT_EQ(plan_for_rule(r, e, true, false), PLAN_REPLACE);
 }
 
 TEST(names)
@@ -106,13 +83,16 @@ TEST(names)
         ASSERT_STREQ(plan_temp_name("qemu-aarch64", buf, sizeof(buf)),
                      "qemu-aarch64.binfmtd-new");
         ASSERT_STREQ(plan_action_to_string(PLAN_TAKE_OVER), "take-over");
+        ASSERT_TRUE(plan_is_temp_name("qemu-aarch64.binfmtd-new"));
+        ASSERT_FALSE(plan_is_temp_name(".binfmtd-new"));
+        ASSERT_FALSE(plan_is_temp_name("qemu-aarch64.binfmtd-new.x"));
+        ASSERT_FALSE(plan_is_temp_name("qemu-aarch64"));
         ASSERT_NULL(plan_action_to_string(_PLAN_ACTION_MAX));
 }
 
 int main(void)
 {
         RUN(actions);
-        RUN(ownership);
         RUN(names);
         return 0;
 }

@@ -31,7 +31,6 @@ TEST(entry_arch)
 
         ASSERT_STREQ(status_entry_arch(ours)->name, "aarch64");
         ASSERT_STREQ(status_entry_arch(debian)->name, "ppc64le");
-        ASSERT_FALSE(plan_entry_is_ours(debian, NULL));
         ASSERT_NULL(status_entry_arch(python));
 }
 
@@ -60,7 +59,8 @@ TEST(json)
                                  "flags: F\noffset 0\n"
                                  "magic 7f454c460201010000000000000000000200b700\n"
                                  "mask ffffffffffffff00fffffffffffffffffeffffff\n");
-        entries[0].ours = plan_entry_is_ours(entries[0].entry, &entries[0].arch);
+        entries[0].ours = true;
+        entries[0].arch = status_entry_arch(entries[0].entry);
         entries[1].entry = entry("shell|disabled\ninterpreter /bin/sh\nflags: \nextension .sh\n");
         entries[1].interp.problem = INTERP_DYNAMIC;
         s = (Status){ .sys = &sys, .mount = "/m", .enabled = 1, .read_only = 0,
