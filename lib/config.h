@@ -51,6 +51,7 @@ typedef struct ConfigTarget {
         size_t magic_len;
         uint8_t magic[RULE_MAGIC_MAX];
         bool mask_set;
+        size_t mask_len;         /* equals magic_len in a Config parsed without errors */
         uint8_t mask[RULE_MAGIC_MAX];
         bool offset_set;
         unsigned offset;
@@ -89,7 +90,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
  * Every problem is appended to @errors as "FILE:LINE: KEY: reason" (unknown section, unknown
  * key, bad value, a line inih cannot parse), and parsing goes on, so one run reports all of
  * them. Returns 0 when the file had no error, -EINVAL when @errors got at least one (then @c
- * may be partly changed: callers parse into a copy and discard it), -ENOMEM.
+ * may be partly changed: callers parse into a copy and discard it), -ENOMEM, or the error of
+ * reading @f (then the file was not read to its end). @errors may be NULL to only check.
  */
 int config_parse_file(Config *c, FILE *f, const char *filename, char ***errors);
 

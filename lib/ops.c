@@ -339,7 +339,7 @@ static int open_instance(const OpsContext *c, Report *r, int *ret_fd)
         }
 
         /* DESIGN rule 8: say when registrations will not reach the host. */
-        if (!c->sys->initial_userns && c->sys->kernel.userns_instances)
+        if (!c->sys->initial_userns && c->sys->kernel.userns_instances && !c->quiet_unchanged)
                 report_info(r, "note: running in a user namespace; if %s is this namespace's "
                                "own binfmt_misc, registrations there do not reach the host.",
                             m);

@@ -29,7 +29,7 @@ typedef struct OpsContext {
         unsigned flags;                /* P/O/C added to F */
         bool force;                    /* replace or remove entries binfmtd did not register */
         bool skip_native;              /* native targets are skipped with a note, not refused */
-        bool quiet_unchanged;          /* no line for an entry that is already right */
+        bool quiet_unchanged;          /* no line for an entry already right, nor notes */
         bool may_mount;                /* mount binfmt_misc when absent (install) */
         const OpsOverride *(*override)(void *userdata, const BinfmtArch *a);
         void *userdata;

@@ -218,6 +218,8 @@ int status_to_json(const Status *s, struct json_object **ret)
 
         k |= add(mount, "path", json_object_new_string(s->mount));
         k |= add(mount, "mounted", json_object_new_boolean(s->mount_r >= 0));
+        if (s->mount_r < 0 && s->mount_r != -EMEDIUMTYPE)
+                k |= add(mount, "error", json_object_new_string(strerror(-s->mount_r)));
         if (s->mount_r >= 0) {
                 k |= add(mount, "enabled", json_object_new_boolean(s->enabled > 0));
                 k |= add(mount, "read_only", json_object_new_boolean(s->read_only > 0));

@@ -26,23 +26,31 @@
 /* Bytes received and not yet consumed. */
 typedef struct VarlinkBuffer {
         char *data;
-        size_t len;      /* bytes held */
+        size_t len;      /* bytes held, starting at data + start */
         size_t alloc;
         size_t limit;    /* largest message accepted; 0 means VARLINK_MESSAGE_MAX */
+        /* Private to varlink.c: */
+        size_t start;    /* bytes at the front already taken by varlink_buffer_next() */
+        size_t tail;     /* held bytes after the last NUL: the message still arriving */
 } VarlinkBuffer;
 
+/**
+ * varlink_buffer_done() - free what @b holds and empty it. Its limit is kept.
+ */
 void varlink_buffer_done(VarlinkBuffer *b);
 
 /**
- * varlink_buffer_append() - add @n received bytes. Returns 0, -EMSGSIZE when the bytes held
- * without a NUL exceed the limit (the peer is sending an oversized message: drop it), -ENOMEM.
+ * varlink_buffer_append() - add @n received bytes. Returns 0, -EMSGSIZE when a message among
+ * them, complete or still arriving, is longer than the limit (the peer is sending an oversized
+ * message: drop it), -ENOMEM. On error @b is left as it was. Every byte is scanned once.
  */
 int varlink_buffer_append(VarlinkBuffer *b, const void *data, size_t n);
 
 /**
  * varlink_buffer_next() - take the next complete message out of @b. Returns 1 and a newly
  * allocated NUL-terminated copy of the message (without the separator) in @ret and its length
- * in @ret_len; 0 when no complete message is held; -ENOMEM.
+ * in @ret_len (may be NULL); 0 when no complete message is held, and then the bytes held start
+ * at @b->data; -ENOMEM. Linear in the bytes received over the life of @b.
  */
 int varlink_buffer_next(VarlinkBuffer *b, char **ret, size_t *ret_len);
 
@@ -53,14 +61,20 @@ typedef struct VarlinkCall {
         bool oneway;
 } VarlinkCall;
 
+/* Frees what a parsed call holds and empties it. */
 void varlink_call_done(VarlinkCall *c);
 
 /**
  * varlink_call_parse() - parse a call message of @len bytes. Refuses (-EBADMSG) anything that
- * is not a JSON object, a missing or non-string or malformed method ("interface.Method": an
- * interface name of dot-separated lowercase-led words, a method name starting with an uppercase
- * letter), parameters that are not an object, more/oneway that are not booleans, both more
- * and oneway, unknown top-level keys, embedded NULs. Returns 0 and fills @ret.
+ * is not one strict JSON object in valid UTF-8 (trailing bytes, comments, single quotes, NaN or
+ * infinite numbers, raw control characters in strings, "\u0000" anywhere), a missing or
+ * non-string or malformed method ("interface.Method": an interface of at least two
+ * dot-separated segments of letters, digits and '-', each starting with a letter and not
+ * ending with '-'; a member of letters and digits starting with an uppercase letter),
+ * parameters that are not an object, more/oneway/upgrade that are not booleans, both more and
+ * oneway, "upgrade": true (protocol upgrades are not supported), unknown top-level keys,
+ * embedded NULs. A key whose value is null counts as absent (the specification's optional
+ * fields). Of repeated keys the last wins. Returns 0 and fills @ret.
  */
 int varlink_call_parse(const char *msg, size_t len, VarlinkCall *ret);
 
@@ -70,17 +84,23 @@ typedef struct VarlinkReply {
         bool continues;
 } VarlinkReply;
 
+/* Frees what a parsed reply holds and empties it. */
 void varlink_reply_done(VarlinkReply *r);
 
 /**
- * varlink_reply_parse() - parse a reply (client side). Returns 0 or -EBADMSG.
+ * varlink_reply_parse() - parse a reply (client side), with the same JSON rules as
+ * varlink_call_parse(). Refuses (-EBADMSG) an error that is not a well-formed name, parameters
+ * that are not an object, continues that is not a boolean, an error that continues, unknown
+ * top-level keys. Returns 0 and fills @ret.
  */
 int varlink_reply_parse(const char *msg, size_t len, VarlinkReply *ret);
 
 /**
  * varlink_format_call() / varlink_format_reply() / varlink_format_error() - the message text
  * including its terminating NUL, newly allocated, and its length including the NUL.
- * @parameters may be NULL (an empty object is sent); they are not consumed.
+ * @parameters may be NULL (an empty object is sent); they are not consumed. Returns 0, -EINVAL
+ * for a malformed method or error name, or parameters that are not an object or hold what the
+ * parsers refuse (NaN or infinite numbers, strings with NULs or invalid UTF-8), -ENOMEM.
  */
 int varlink_format_call(const char *method, struct json_object *parameters, bool more,
                         char **ret, size_t *ret_len);
@@ -91,6 +111,6 @@ int varlink_format_error(const char *error, struct json_object *parameters, char
 
 /**
  * varlink_method_interface() - the interface part of "a.b.Method" into @buf ("a.b").
- * Returns @buf, or NULL if @method has no '.'.
+ * Returns @buf, or NULL if @method has no '.' or the interface does not fit in @size.
  */
 const char *varlink_method_interface(const char *method, char *buf, size_t size);

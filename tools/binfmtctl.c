@@ -26,12 +26,17 @@
 #include "rule.h"
 #include "status.h"
 #include "strv.h"
+#include "varlink-client.h"
 #include "system.h"
 
 #define EXIT_USAGE 2
+#define DEFAULT_SOCKET "/run/binfmtd/io.binfmtd"
+#define DAEMON_TIMEOUT_MS (60 * 1000)
 
 typedef struct Args {
         const char *mount;
+        const char *socket;
+        bool use_daemon;     /* ask binfmtd first (no --direct, no option that names an instance) */
         char **interpreter_dirs;
         unsigned extra_flags;
         bool force;
@@ -101,10 +106,12 @@ static void help(void)
                "     --flags=LETTERS       Flags to add to F: P, O, C (install, plan)\n"
                "     --force               Replace or remove entries binfmtd did not register\n"
                "     --json                Print status as JSON\n"
+               "     --socket=PATH         binfmtd's socket (default: %s)\n"
+               "     --direct              Do the work here even if binfmtd answers\n"
                "\n"
                "TARGET is a QEMU name (aarch64), an alias (arm64, armhf), an OCI platform\n"
                "(linux/arm64, linux/arm/v7) or 'all'. See binfmtctl(1).\n",
-               program, DEFAULT_MOUNT, DEFAULT_INTERPRETER_DIR);
+               program, DEFAULT_MOUNT, DEFAULT_INTERPRETER_DIR, DEFAULT_SOCKET);
 }
 
 enum {
@@ -114,6 +121,8 @@ enum {
         ARG_FLAGS,
         ARG_FORCE,
         ARG_JSON,
+        ARG_SOCKET,
+        ARG_DIRECT,
 };
 
 typedef struct Verb {
@@ -158,13 +167,16 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
                 { "flags", required_argument, NULL, ARG_FLAGS },
                 { "force", no_argument, NULL, ARG_FORCE },
                 { "json", no_argument, NULL, ARG_JSON },
+                { "socket", required_argument, NULL, ARG_SOCKET },
+                { "direct", no_argument, NULL, ARG_DIRECT },
                 {}
         };
-        bool seen_flags = false, seen_dirs = false;
+        bool seen_flags = false, seen_dirs = false, seen_mount = false, direct = false;
         const Verb *v;
         int o;
 
         a->mount = DEFAULT_MOUNT;
+        a->socket = DEFAULT_SOCKET;
         opterr = 0;
         while ((o = getopt_long(argc, argv, ":h", options, NULL)) >= 0) {
                 switch (o) {
@@ -180,6 +192,7 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
                                 return -EINVAL;
                         }
                         a->mount = optarg;
+                        seen_mount = true;
                         break;
                 case ARG_INTERPRETER_DIR:
                         if (optarg[0] != '/') {
@@ -208,6 +221,16 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
                         break;
                 case ARG_JSON:
                         a->json = true;
+                        break;
+                case ARG_SOCKET:
+                        if (optarg[0] != '/') {
+                                log_error("--socket: '%s' is not an absolute path", optarg);
+                                return -EINVAL;
+                        }
+                        a->socket = optarg;
+                        break;
+                case ARG_DIRECT:
+                        direct = true;
                         break;
                 case ':':
                         log_error("option '%s' needs an argument", argv[optind - 1]);
@@ -249,6 +272,9 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
         }
         if (!a->interpreter_dirs && strv_extend(&a->interpreter_dirs, DEFAULT_INTERPRETER_DIR) < 0)
                 return -ENOMEM;
+        /* Options that say how to do the work themselves mean direct mode: the daemon works
+         * on its own instance with its own settings. */
+        a->use_daemon = !direct && !seen_mount && !seen_dirs && !seen_flags;
 
         *ret_verb = v;
         return 0;
@@ -302,9 +328,13 @@ static int plan(const OpsContext *oc, char *const *targets, Report *r)
         return ops_install(oc, targets, true, r);
 }
 
+static int daemon_change(Context *c, const char *method);
+
 static int verb_install(Context *c)
 {
-        return run_ops(c, install);
+        int r = daemon_change(c, "io.binfmtd.Install");
+
+        return r != 0 ? (r < 0 && r != -EIO ? r : 0) : run_ops(c, install);
 }
 
 static int verb_plan(Context *c)
@@ -314,104 +344,240 @@ static int verb_plan(Context *c)
 
 static int verb_uninstall(Context *c)
 {
-        return run_ops(c, ops_uninstall);
+        int r = daemon_change(c, "io.binfmtd.Uninstall");
+
+        return r != 0 ? (r < 0 && r != -EIO ? r : 0) : run_ops(c, ops_uninstall);
 }
 
 /* ---- status, list, which ---------------------------------------------------------------- */
 
-static const char *check_text(const StatusEntry *se)
+/* ---- status: rendered from the status JSON, whoever produced it ------------------------ */
+
+static const char *jstr(struct json_object *o, const char *key)
 {
-        if (!se->entry->rule.interpreter)
-                return "-";
-        if (se->interp.problem == INTERP_OK)
-                return "static, safe";
-        return interp_problem_to_id(se->interp.problem);
+        struct json_object *v;
+
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return json_object_get_string(v);
 }
 
-static int print_status_text(Context *c, const Status *s)
+static int jbool(struct json_object *o, const char *key)
 {
-        const SystemInfo *sys = &c->sys;
-        char buf[256], plat[PLATFORM_MAX];
+        struct json_object *v;
 
-        if (sys->kernel_r >= 0)
-                printf("Kernel:       %s: %s\n", sys->uts.release,
-                       kernel_format_features(&sys->kernel, buf, sizeof(buf)));
-        else
-                printf("Kernel:       %s (release not understood)\n", sys->uts.release);
-        if (sys->host_r >= 0 && sys->host.arch)
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_boolean))
+                return -1;
+        return json_object_get_boolean(v);
+}
+
+static int64_t jint(struct json_object *o, const char *key)
+{
+        struct json_object *v;
+
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+                return -1;
+        return json_object_get_int64(v);
+}
+
+/* Entry names and paths come from the kernel, written by anyone: no terminal escapes. */
+static const char *printable(const char *s, char *buf, size_t size)
+{
+        size_t i;
+
+        if (!s)
+                return "-";
+        for (i = 0; s[i] && i + 1 < size; i++)
+                buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+        buf[i] = '\0';
+        return buf;
+}
+
+static void print_status_text(struct json_object *j)
+{
+        struct json_object *kernel = json_object_object_get(j, "kernel"),
+                           *native = json_object_object_get(j, "native"),
+                           *mount = json_object_object_get(j, "mount"),
+                           *entries = json_object_object_get(j, "entries");
+        char buf[256];
+        size_t n;
+
+        if (jbool(kernel, "fix_binary") >= 0) {
+                KernelInfo k = {
+                        .fix_binary = jbool(kernel, "fix_binary") > 0,
+                        .buf_size = (unsigned)jint(kernel, "buffer_size"),
+                        .argv0_auxv = jbool(kernel, "argv0_auxv") > 0,
+                        .userns_instances = jbool(kernel, "userns_instances") > 0,
+                };
+                printf("Kernel:       %s: %s\n", strna(jstr(kernel, "release")),
+                       kernel_format_features(&k, buf, sizeof(buf)));
+        } else
+                printf("Kernel:       %s (release not understood)\n",
+                       strna(jstr(kernel, "release")));
+        if (jstr(native, "target"))
                 printf("Native:       %s (%s, family %s)\n",
-                       platform_format(sys->host.arch, plat, sizeof(plat)) ?: sys->host.arch->name,
-                       sys->uts.machine, sys->host.arch->family);
+                       jstr(native, "platform") ?: jstr(native, "target"),
+                       strna(jstr(native, "machine")), strna(jstr(native, "family")));
         else
-                printf("Native:       %s (not in the table)\n", sys->uts.machine);
+                printf("Native:       %s (not in the table)\n", strna(jstr(native, "machine")));
 
-        if (s->mount_r < 0) {
-                printf("binfmt_misc:  %s: not mounted%s%s\n", s->mount,
-                       s->mount_r == -EMEDIUMTYPE ? "" : ", ",
-                       s->mount_r == -EMEDIUMTYPE ? "" : strerror(-s->mount_r));
-        } else {
-                printf("binfmt_misc:  %s: mounted, %s, %s\n", s->mount,
-                       s->enabled > 0 ? "enabled" : s->enabled == 0 ? "disabled" : "state unknown",
-                       s->read_only > 0 ? "read-only" : "read-write");
-        }
-        if (sys->initial_userns)
+        if (jbool(mount, "mounted") <= 0)
+                printf("binfmt_misc:  %s: not mounted%s%s\n", strna(jstr(mount, "path")),
+                       jstr(mount, "error") ? ", " : "", strempty(jstr(mount, "error")));
+        else
+                printf("binfmt_misc:  %s: mounted, %s, %s\n", strna(jstr(mount, "path")),
+                       jbool(mount, "enabled") > 0 ? "enabled" : "disabled",
+                       jbool(mount, "read_only") > 0 ? "read-only" : "read-write");
+        if (streq_ptr(jstr(mount, "user_namespace"), "initial"))
                 printf("Namespace:    initial user namespace (the host's instance)\n");
         else
                 printf("Namespace:    a user namespace%s\n",
-                       sys->kernel.userns_instances
+                       jbool(kernel, "userns_instances") > 0
                                ? ": an instance mounted in it is its own; registrations there do "
                                  "not reach the host"
                                : "");
-        if (s->mount_r < 0)
-                return 0;
+        if (jbool(mount, "mounted") <= 0)
+                return;
 
-        printf("Entries:      %zu%s\n", s->n_entries,
-               s->skipped ? " (some could not be read)" : "");
-        if (s->n_entries == 0)
-                return 0;
+        n = json_object_is_type(entries, json_type_array) ? json_object_array_length(entries) : 0;
+        printf("Entries:      %zu%s\n", n,
+               jint(mount, "unreadable_entries") > 0 ? " (some could not be read)" : "");
+        if (n == 0)
+                return;
 
         printf("\n%-20s %-9s %-8s %-14s %-6s %-36s %s\n", "NAME", "STATE", "OWNER", "PLATFORM",
                "FLAGS", "INTERPRETER", "CHECK");
-        for (size_t i = 0; i < s->n_entries; i++) {
-                const StatusEntry *se = &s->entries[i];
-                char flags[5];
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *e = json_object_array_get_idx(entries, i),
+                                   *pl = json_object_object_get(e, "platforms");
+                const char *plat = NULL, *check = jstr(e, "interpreter_check"), *flags;
+                char name[256], interp[512];
 
-                printf("%-20s %-9s %-8s %-14s %-6s %-36s %s\n", se->entry->rule.name,
-                       se->entry->enabled ? "enabled" : "disabled",
-                       se->ours ? "binfmtd" : "other",
-                       se->arch ? (platform_format(se->arch, plat, sizeof(plat)) ?: se->arch->name)
-                                : "-",
-                       se->entry->rule.flags ? rule_flags_to_string(se->entry->rule.flags, flags)
-                                             : "-",
-                       strempty(se->entry->rule.interpreter), check_text(se));
+                if (json_object_is_type(pl, json_type_array) && json_object_array_length(pl) > 0)
+                        plat = json_object_get_string(json_object_array_get_idx(pl, 0));
+                flags = jstr(e, "flags");
+                printf("%-20s %-9s %-8s %-14s %-6s %-36s %s\n",
+                       printable(jstr(e, "name"), name, sizeof(name)),
+                       jbool(e, "enabled") > 0 ? "enabled" : "disabled",
+                       streq_ptr(jstr(e, "owner"), "binfmtd") ? "binfmtd" : "other",
+                       plat ?: jstr(e, "target") ?: "-", flags && flags[0] ? flags : "-",
+                       printable(jstr(e, "interpreter"), interp, sizeof(interp)),
+                       streq_ptr(check, "ok") ? "static, safe" : strna(check));
         }
-        return 0;
+}
+
+/* ---- the daemon, when it answers -------------------------------------------------------- */
+
+/*
+ * Calls @method on the daemon. Returns 1 with the reply, 0 when no daemon answers (the caller
+ * does the work itself), or -EIO after reporting a daemon that accepted but failed us.
+ */
+static int daemon_call(Context *c, const char *method, struct json_object *params,
+                       VarlinkReply *ret)
+{
+        VarlinkClient vc = { .fd = -EBADF };
+        int r;
+
+        if (!c->args->use_daemon)
+                return 0;
+        r = varlink_client_connect(&vc, c->args->socket, DAEMON_TIMEOUT_MS);
+        if (r < 0) {
+                /* Not running, or not reachable by us: direct mode does the same work. */
+                varlink_client_done(&vc);
+                return 0;
+        }
+        r = varlink_client_call(&vc, method, params, false);
+        if (r >= 0)
+                r = varlink_client_read_reply(&vc, ret);
+        varlink_client_done(&vc);
+        if (r < 0) {
+                fail(c, "binfmtd at %s did not answer %s: %s", c->args->socket, method,
+                     strerror(-r));
+                return -EIO;
+        }
+        return 1;
+}
+
+static int daemon_change(Context *c, const char *method)
+{
+        _cleanup_(varlink_reply_done) VarlinkReply reply = {};
+        _cleanup_(report_done) Report rep = {};
+        struct json_object *p, *t;
+        int r;
+
+        p = json_object_new_object();
+        t = json_object_new_array();
+        if (!p || !t) {
+                json_object_put(p);
+                json_object_put(t);
+                return -ENOMEM;
+        }
+        STRV_FOREACH(op, c->args->operands)
+                json_object_array_add(t, json_object_new_string(*op));
+        json_object_object_add(p, "targets", t);
+        if (c->args->force)
+                json_object_object_add(p, "force", json_object_new_boolean(true));
+
+        r = daemon_call(c, method, p, &reply);
+        json_object_put(p);
+        if (r <= 0)
+                return r;
+
+        if (streq_ptr(reply.error, "io.binfmtd.PermissionDenied")) {
+                fail(c, "permission denied: binfmtd accepts changes from root and from members of "
+                        "its admin group only (AdminGroup=)");
+                return 1;
+        }
+        if (report_from_json(reply.parameters, &rep) < 0) {
+                fail(c, "binfmtd answered %s with %s", method, reply.error ?: "an unexpected reply");
+                return 1;
+        }
+        print_report(c, &rep);
+        if (reply.error && !rep.failed)
+                fail(c, "binfmtd answered %s with %s", method, reply.error);
+        return 1;
 }
 
 static int verb_status(Context *c)
 {
+        _cleanup_(varlink_reply_done) VarlinkReply reply = {};
         _cleanup_(status_done) Status s = {};
+        struct json_object *j = NULL;
         int r;
 
-        r = status_collect(&c->sys, c->args->mount, owned_state_dir(), &s);
-        if (r < 0) {
-                fail(c, "cannot read %s: %s", c->args->mount, strerror(-r));
+        r = daemon_call(c, "io.binfmtd.GetStatus", NULL, &reply);
+        if (r < 0)
                 return 0;
-        }
+        if (r > 0) {
+                struct json_object *st;
 
-        if (c->args->json) {
-                struct json_object *j;
-
+                if (reply.error ||
+                    !json_object_object_get_ex(reply.parameters, "status", &st) ||
+                    !json_object_is_type(st, json_type_object)) {
+                        fail(c, "binfmtd answered GetStatus with %s",
+                             reply.error ?: "an unexpected reply");
+                        return 0;
+                }
+                j = json_object_get(st);
+        } else {
+                r = status_collect(&c->sys, c->args->mount, owned_state_dir(), &s);
+                if (r < 0) {
+                        fail(c, "cannot read %s: %s", c->args->mount, strerror(-r));
+                        return 0;
+                }
                 r = status_to_json(&s, &j);
                 if (r < 0)
                         return r;
+        }
+
+        if (c->args->json)
                 puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
                                                                JSON_C_TO_STRING_SPACED |
                                                                JSON_C_TO_STRING_NOSLASHESCAPE));
-                json_object_put(j);
-                return 0;
-        }
-        return print_status_text(c, &s);
+        else
+                print_status_text(j);
+        json_object_put(j);
+        return 0;
 }
 
 static int verb_list(Context *c)

@@ -157,3 +157,58 @@ build_foreign() {
     esac
     echo "$out"
 }
+
+HELPERS=${HELPERS:-$TESTS_DIR/../helpers}
+# The system's Python: tests run helpers as other users too, who must be able to run it.
+PYTHON=python3
+[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+BINFMTD=${BINFMTD:-}
+
+# wait_until SECONDS COMMAND...: polls until the command succeeds; returns 1 on timeout.
+wait_until() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        [ $SECONDS -ge $deadline ] && return 1
+        sleep 0.05
+    done
+}
+
+# write_config FILE [KEY=VALUE...]: a [binfmtd] section for the private instance, plus extra
+# lines given as arguments.
+write_config() {
+    local f=$1
+    shift
+    {
+        echo "[binfmtd]"
+        echo "MountPoint=$MNT"
+        echo "Socket=$WORK/io.binfmtd"
+        printf '%s\n' "$@"
+    } >"$f"
+}
+
+# start_daemon ARGS...: binfmtd in the background with a NOTIFY_SOCKET the test listens on;
+# waits for READY=1. Sets DAEMON_PID; the notifications go to $WORK/notify.log, the log to
+# $WORK/binfmtd.log.
+start_daemon() {
+    : >"$WORK/notify.log"
+    rm -f "$WORK/notify"
+    "$PYTHON" "$HELPERS/notify-listen.py" "$WORK/notify" "$WORK/notify.log" 300 &
+    NOTIFY_PID=$!
+    wait_until 5 test -S "$WORK/notify" || return 1
+    NOTIFY_SOCKET=$WORK/notify "$BINFMTD" "$@" >>"$WORK/binfmtd.log" 2>&1 &
+    DAEMON_PID=$!
+    wait_until 20 grep -qx "READY=1" "$WORK/notify.log"
+}
+
+stop_daemon() {
+    [ -n "${DAEMON_PID:-}" ] && kill -TERM "$DAEMON_PID" 2>/dev/null
+    [ -n "${DAEMON_PID:-}" ] && { wait "$DAEMON_PID"; DAEMON_RC=$?; }
+    [ -n "${NOTIFY_PID:-}" ] && kill "$NOTIFY_PID" 2>/dev/null && wait "$NOTIFY_PID" 2>/dev/null
+    DAEMON_PID= NOTIFY_PID=
+    return 0
+}
+
+vcall() {
+    run "$PYTHON" "$HELPERS/varlink-call.py" "$WORK/io.binfmtd" "$@"
+}

@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The manager: configuration in force, runtime changes, the reconcile loop, and the status the
+ * socket serves. Reconciling is lib/ops.c's install run over the desired targets with the
+ * daemon's settings (native targets skipped quietly, unchanged entries not reported, foreign
+ * entries taken over only with TakeOver=yes), so the daemon and binfmtctl agree on what is
+ * ours, what drifted and how it is repaired.
+ *
+ * It never unmounts and never flushes: stopping removes binfmtd's own entries only when
+ * RemoveOnStop=yes.
+ */
+
+#include <grp.h>
+#include <pwd.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "build-config.h"
+#include "conf-files.h"
+#include "log.h"
+#include "manager.h"
+#include "ops.h"
+#include "owned.h"
+#include "platform.h"
+#include "server.h"
+#include "status.h"
+#include "strv.h"
+
+int manager_new(Manager **ret)
+{
+        _cleanup_(manager_freep) Manager *m = NULL;
+        size_t n;
+        int r;
+
+        m = calloc(1, sizeof(*m));
+        if (!m)
+                return -ENOMEM;
+        (void)arch_table(&n);
+        m->runtime = calloc(n, sizeof(RuntimeChange));
+        m->conf_root = strdup("");
+        if (!m->runtime || !m->conf_root)
+                return -ENOMEM;
+
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+Manager *manager_free(Manager *m)
+{
+        if (!m)
+                return NULL;
+        server_free(m->server);
+        sd_event_source_unref(m->reconcile_timer);
+        sd_event_unref(m->event);
+        config_free(m->config);
+        report_done(&m->last_problems);
+        free(m->runtime);
+        free(m->config_file);
+        free(m->conf_root);
+        free(m->socket_override);
+        free(m);
+        return NULL;
+}
+
+const char *manager_socket_path(Manager *m)
+{
+        return m->socket_override ?: m->config->socket_path;
+}
+
+/* ---- configuration ---------------------------------------------------------------------- */
+
+static int parse_one(Config *c, const char *path, Report *errors)
+{
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_strv_free_ char **errs = NULL;
+        int r;
+
+        f = fopen(path, "re");
+        if (!f) {
+                report_error(errors, NULL, "%s: cannot read: %m", path);
+                return -errno;
+        }
+        r = config_parse_file(c, f, path, &errs);
+        STRV_FOREACH(e, errs)
+                report_error(errors, NULL, "%s", *e);
+        return r;
+}
+
+int manager_load_config(Manager *m, Config **ret, gid_t *ret_gid, bool *ret_gid_set,
+                        Report *errors)
+{
+        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_strv_free_ char **files = NULL;
+        bool gid_set = false;
+        gid_t gid = 0;
+        int r;
+
+        r = config_new_default(&c);
+        if (r < 0)
+                return r;
+
+        if (m->config_file) {
+                if (strv_extend(&files, m->config_file) < 0)
+                        return -ENOMEM;
+        } else {
+                r = conf_files_list(m->conf_root, &files);
+                if (r < 0) {
+                        report_error(errors, NULL, "cannot list configuration files: %s",
+                                     strerror(-r));
+                        return r;
+                }
+        }
+
+        STRV_FOREACH(f, files)
+                (void)parse_one(c, *f, errors);
+
+        /* What only the daemon can check: names resolve, the group exists. */
+        STRV_FOREACH(t, c->targets) {
+                const BinfmtArch *a;
+
+                if (!streq(*t, "all") && platform_resolve(*t, &a) < 0)
+                        report_error(errors, NULL, "Targets=: unknown target '%s'", *t);
+        }
+        for (size_t i = 0; i < c->n_sections; i++)
+                if (c->sections[i].magic_set)
+                        report_error(errors, NULL,
+                                     "[target:%s]: Magic=: targets with a match of their own are "
+                                     "not supported by this version of binfmtd",
+                                     c->sections[i].name);
+        if (c->admin_group) {
+                struct group *g = getgrnam(c->admin_group);
+                if (!g)
+                        report_error(errors, NULL, "AdminGroup=: no group named '%s'",
+                                     c->admin_group);
+                else {
+                        gid = g->gr_gid;
+                        gid_set = true;
+                }
+        }
+
+        if (errors->failed)
+                return -EINVAL;
+
+        *ret = TAKE_PTR(c);
+        *ret_gid = gid;
+        *ret_gid_set = gid_set;
+        return 0;
+}
+
+/* ---- reconcile -------------------------------------------------------------------------- */
+
+static const OpsOverride *override_of(void *userdata, const BinfmtArch *a)
+{
+        static OpsOverride ov;
+        Manager *m = userdata;
+        const ConfigTarget *t = config_find_target(m->config, a->name);
+
+        if (!t)
+                return NULL;
+        ov = (OpsOverride){ .interpreter = t->interpreter,
+                            .flags_set = t->flags_set,
+                            .flags = t->flags };
+        return &ov;
+}
+
+static OpsContext ops_context(Manager *m, bool force)
+{
+        return (OpsContext){
+                .sys = &m->sys,
+                .mount = m->config->mount_point,
+                .state_dir = owned_state_dir(),
+                .interpreter_dirs = m->config->interpreter_path,
+                .flags = m->config->flags,
+                .force = force || m->config->take_over,
+                .skip_native = true,
+                .quiet_unchanged = true,
+                .may_mount = !m->ready, /* only at start-up: later the privilege is gone */
+                .override = override_of,
+                .userdata = m,
+        };
+}
+
+/*
+ * The targets to keep registered: the configuration's, plus those installed through the
+ * socket, minus those uninstalled through it. "all" means every target whose interpreter is
+ * installed, found now (so a newly installed QEMU is picked up at the next reconcile).
+ */
+static int desired_targets(Manager *m, char ***ret)
+{
+        size_t n;
+        const BinfmtArch *table = arch_table(&n);
+        _cleanup_free_ bool *want = calloc(n, sizeof(bool));
+        _cleanup_strv_free_ char **l = NULL;
+
+        if (!want)
+                return -ENOMEM;
+
+        STRV_FOREACH(t, m->config->targets) {
+                const BinfmtArch *a;
+
+                if (streq(*t, "all")) {
+                        for (size_t i = 0; i < n; i++) {
+                                _cleanup_free_ char *p = NULL;
+                                InterpCheck chk;
+
+                                if (host_is_native(&m->sys.host, &table[i]))
+                                        continue;
+                                if (ops_find_interpreter(&m->sys, m->config->interpreter_path,
+                                                         &table[i], &p, &chk) != -ENOENT)
+                                        want[i] = true;
+                        }
+                } else if (platform_resolve(*t, &a) >= 0)
+                        want[a - table] = true;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (m->runtime[i] == RUNTIME_ADDED)
+                        want[i] = true;
+                else if (m->runtime[i] == RUNTIME_REMOVED)
+                        want[i] = false;
+                /* A fleet-wide configuration names every platform; each host skips its own. */
+                if (host_is_native(&m->sys.host, &table[i]))
+                        want[i] = false;
+                if (want[i] && strv_extend(&l, table[i].name) < 0)
+                        return -ENOMEM;
+        }
+        if (!l && !(l = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static bool report_has_line(const Report *r, const char *text)
+{
+        for (size_t i = 0; i < r->n; i++)
+                if (streq(r->lines[i].text, text))
+                        return true;
+        return false;
+}
+
+static void count_registered(Manager *m)
+{
+        _cleanup_(status_done) Status s = {};
+
+        m->registered = 0;
+        if (status_collect(&m->sys, m->config->mount_point, owned_state_dir(), &s) < 0)
+                return;
+        for (size_t i = 0; i < s.n_entries; i++)
+                if (s.entries[i].ours && s.entries[i].entry->enabled)
+                        m->registered++;
+}
+
+static int reconcile_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        (void)manager_reconcile(userdata, "timer");
+        return 0;
+}
+
+static int arm_timer(Manager *m)
+{
+        int r;
+
+        if (m->reconcile_timer) {
+                r = sd_event_source_set_time_relative(m->reconcile_timer,
+                                                      m->config->reconcile_usec);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(m->reconcile_timer, SD_EVENT_ONESHOT);
+                return r;
+        }
+        return sd_event_add_time_relative(m->event, &m->reconcile_timer, CLOCK_MONOTONIC,
+                                          m->config->reconcile_usec, 0, reconcile_timer_cb, m);
+}
+
+int manager_reconcile(Manager *m, const char *why)
+{
+        _cleanup_(report_done) Report r = {}, problems = {};
+        _cleanup_strv_free_ char **targets = NULL;
+        OpsContext oc = ops_context(m, false);
+        struct timespec ts;
+        int q;
+
+        q = desired_targets(m, &targets);
+        if (q < 0)
+                return log_error_errno(q, "Failed to compute the desired targets: %s",
+                                       strerror(-q));
+
+        log_debug("Reconciling (%s): %zu target(s).", why, strv_length(targets));
+        if (targets[0])
+                q = ops_install(&oc, targets, false, &r);
+        if (q < 0)
+                return log_error_errno(q, "Reconcile failed: %s", strerror(-q));
+
+        /* Repairs are news every time; a lasting problem is logged when it first appears. */
+        for (size_t i = 0; i < r.n; i++) {
+                if (!r.lines[i].error) {
+                        log_info("%s", r.lines[i].text);
+                        continue;
+                }
+                if (!report_has_line(&m->last_problems, r.lines[i].text))
+                        log_warning("%s", r.lines[i].text);
+                report_error(&problems, r.lines[i].id, "%s", r.lines[i].text);
+        }
+        report_done(&m->last_problems);
+        m->last_problems = problems;
+        problems = (Report){};
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        m->last_reconcile_realtime = (uint64_t)ts.tv_sec * 1000000u + ts.tv_nsec / 1000;
+        count_registered(m);
+
+        if (m->ready)
+                (void)sd_notifyf(false, "STATUS=%u target%s registered, %zu problem%s", m->registered,
+                                 m->registered == 1 ? "" : "s", m->last_problems.n,
+                                 m->last_problems.n == 1 ? "" : "s");
+        server_notify_watchers(m->server);
+        return arm_timer(m);
+}
+
+int manager_startup(Manager *m)
+{
+        if (m->sys.kernel_r < 0)
+                return log_error_errno(-EINVAL, "Cannot understand the kernel release '%s'.",
+                                       m->sys.uts.release);
+        if (!m->sys.kernel.fix_binary)
+                return log_error_errno(-EOPNOTSUPP,
+                                       "Kernel %s is older than 4.8: it has no F (fix binary) "
+                                       "flag, which binfmtd needs. Exiting.",
+                                       m->sys.uts.release);
+        if (m->sys.host_r < 0)
+                return log_error_errno(-EOPNOTSUPP,
+                                       "Unknown host architecture '%s': refusing to register "
+                                       "anything. Exiting.",
+                                       m->sys.uts.machine);
+        if (!m->sys.initial_userns && m->sys.kernel.userns_instances)
+                log_notice("Running in a user namespace: a binfmt_misc instance mounted here is "
+                           "this namespace's own, registrations in it do not reach the host.");
+
+        return manager_reconcile(m, "start-up");
+}
+
+/* ---- changes through the socket --------------------------------------------------------- */
+
+static void mark(Manager *m, char *const *targets, RuntimeChange what)
+{
+        size_t n;
+        const BinfmtArch *table = arch_table(&n);
+
+        STRV_FOREACH(t, (char **)targets) {
+                const BinfmtArch *a;
+
+                if (streq(*t, "all")) {
+                        for (size_t i = 0; i < n; i++)
+                                if (what == RUNTIME_REMOVED || m->runtime[i] != RUNTIME_REMOVED)
+                                        m->runtime[i] = what;
+                } else if (platform_resolve(*t, &a) >= 0)
+                        m->runtime[a - table] = what;
+        }
+}
+
+static void log_report(const Report *r, const char *who)
+{
+        for (size_t i = 0; i < r->n; i++) {
+                if (r->lines[i].error)
+                        log_warning("%s: %s", who, r->lines[i].text);
+                else
+                        log_info("%s: %s", who, r->lines[i].text);
+        }
+}
+
+int manager_install(Manager *m, char *const *targets, bool force, Report *r)
+{
+        OpsContext oc = ops_context(m, force);
+        int q;
+
+        oc.skip_native = false;
+        oc.quiet_unchanged = false;
+        q = ops_install(&oc, targets, false, r);
+        if (q < 0)
+                return q;
+        log_report(r, "Install");
+        /* Keep what went in registered from now on (until a reload resets to the config). */
+        if (!r->failed)
+                mark(m, targets, RUNTIME_ADDED);
+        else
+                for (size_t i = 0; targets[i]; i++) {
+                        char *one[] = { targets[i], NULL };
+                        _cleanup_(report_done) Report probe = {};
+                        OpsContext dry = oc;
+
+                        dry.quiet_unchanged = true;
+                        dry.may_mount = false;
+                        /* A target that is now registered as we want it is kept. */
+                        if (ops_install(&dry, one, true, &probe) >= 0 && !probe.failed)
+                                mark(m, one, RUNTIME_ADDED);
+                }
+        count_registered(m);
+        server_notify_watchers(m->server);
+        return 0;
+}
+
+int manager_uninstall(Manager *m, char *const *targets, bool force, Report *r)
+{
+        OpsContext oc = ops_context(m, force);
+        int q;
+
+        q = ops_uninstall(&oc, targets, r);
+        if (q < 0)
+                return q;
+        log_report(r, "Uninstall");
+        /* Otherwise the next reconcile would put configured targets right back. */
+        mark(m, targets, RUNTIME_REMOVED);
+        count_registered(m);
+        server_notify_watchers(m->server);
+        return 0;
+}
+
+int manager_reload(Manager *m, Report *r)
+{
+        Config *c = NULL;
+        bool gid_set;
+        size_t n;
+        gid_t gid;
+        int q;
+
+        (void)sd_notify(false, "RELOADING=1\nSTATUS=Reloading the configuration...");
+        log_info("Reloading the configuration.");
+
+        q = manager_load_config(m, &c, &gid, &gid_set, r);
+        if (q < 0) {
+                for (size_t i = 0; i < r->n; i++)
+                        log_error("%s", r->lines[i].text);
+                log_error("The new configuration has errors: keeping the running one "
+                          "(generation %u).",
+                          m->generation);
+                (void)sd_notify(false, "READY=1");
+                (void)manager_reconcile(m, "reload rejected");
+                return -EINVAL;
+        }
+
+        if (m->socket_override == NULL && !streq(c->socket_path, m->config->socket_path))
+                log_warning("Socket= changed: the new path takes effect at the next start.");
+
+        config_free(m->config);
+        m->config = c;
+        m->admin_gid = gid;
+        m->admin_gid_set = gid_set;
+        m->generation++;
+        (void)arch_table(&n);
+        memset(m->runtime, 0, n * sizeof(RuntimeChange));
+        report_done(&m->last_problems); /* log every problem of the new configuration once */
+
+        q = manager_reconcile(m, "reload");
+        (void)sd_notify(false, "READY=1");
+        return q < 0 ? q : 0;
+}
+
+void manager_stop(Manager *m)
+{
+        _cleanup_(report_done) Report r = {};
+        char *all[] = { (char *)"all", NULL };
+        OpsContext oc;
+
+        if (!m->config || !m->config->remove_on_stop)
+                return;
+        oc = ops_context(m, false);
+        log_info("RemoveOnStop=yes: removing binfmtd's entries.");
+        if (ops_uninstall(&oc, all, &r) >= 0)
+                log_report(&r, "Stop");
+}
+
+/* ---- status and peers ------------------------------------------------------------------- */
+
+int manager_status_json(Manager *m, struct json_object **ret)
+{
+        _cleanup_(status_done) Status s = {};
+        _cleanup_strv_free_ char **targets = NULL;
+        struct json_object *j, *d, *t, *p;
+        int q;
+
+        q = status_collect(&m->sys, m->config->mount_point, owned_state_dir(), &s);
+        if (q < 0)
+                return q;
+        q = status_to_json(&s, &j);
+        if (q < 0)
+                return q;
+        q = desired_targets(m, &targets);
+        if (q < 0)
+                goto fail;
+
+        d = json_object_new_object();
+        t = json_object_new_array();
+        if (!d || json_object_object_add(j, "daemon", d) < 0 || !t ||
+            json_object_object_add(d, "targets", t) < 0)
+                goto oom;
+        STRV_FOREACH(x, targets)
+                if (json_object_array_add(t, json_object_new_string(*x)) < 0)
+                        goto oom;
+        if (report_to_json(&m->last_problems, &p) < 0 ||
+            json_object_object_add(d, "problems", json_object_get(
+                                                          json_object_object_get(p, "messages"))) <
+                    0) {
+                json_object_put(p);
+                goto oom;
+        }
+        json_object_put(p);
+        if (json_object_object_add(d, "generation", json_object_new_int64(m->generation)) < 0 ||
+            json_object_object_add(d, "last_reconcile_usec",
+                                   json_object_new_int64(m->last_reconcile_realtime)) < 0 ||
+            json_object_object_add(d, "reconcile_interval_usec",
+                                   json_object_new_int64(m->config->reconcile_usec)) < 0 ||
+            json_object_object_add(d, "registered", json_object_new_int64(m->registered)) < 0)
+                goto oom;
+
+        *ret = j;
+        return 0;
+oom:
+        q = -ENOMEM;
+fail:
+        json_object_put(j);
+        return q;
+}
+
+bool manager_peer_is_admin(Manager *m, uid_t uid, gid_t gid)
+{
+        struct passwd *pw;
+        gid_t groups[256];
+        int n = ELEMENTSOF(groups);
+
+        if (uid == 0)
+                return true;
+        if (!m->admin_gid_set)
+                return false;
+        if (gid == m->admin_gid)
+                return true;
+        /* Supplementary groups are not in SO_PEERCRED: look the user up. */
+        pw = getpwuid(uid);
+        if (!pw || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+                return false;
+        for (int i = 0; i < n; i++)
+                if (groups[i] == m->admin_gid)
+                        return true;
+        return false;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <json-c/json.h>
+#include <systemd/sd-event.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "report.h"
+#include "system.h"
+
+/*
+ * The daemon's state: the configuration in force, the runtime changes made through the socket,
+ * and the reconcile loop that keeps the kernel's entries as they should be. The server calls
+ * in; the manager never calls the server except to tell watchers that something changed.
+ */
+
+typedef struct Server Server;
+
+typedef enum RuntimeChange {
+        RUNTIME_CONFIG = 0,  /* as the configuration says */
+        RUNTIME_ADDED,       /* installed through the socket */
+        RUNTIME_REMOVED,     /* uninstalled through the socket */
+} RuntimeChange;
+
+typedef struct Manager {
+        sd_event *event;
+        sd_event_source *reconcile_timer;
+        Server *server;
+
+        char *config_file;        /* --config: this file only; NULL: the layered set */
+        char *conf_root;          /* root for the layered set ("" normally) */
+        char *socket_override;    /* --socket */
+        Config *config;
+        unsigned generation;      /* bumped on every accepted configuration */
+        gid_t admin_gid;
+        bool admin_gid_set;
+
+        SystemInfo sys;
+        RuntimeChange *runtime;   /* per table entry */
+        Report last_problems;     /* error lines of the last reconcile, to log changes only */
+        uint64_t last_reconcile_realtime;
+        unsigned registered;      /* binfmtd's enabled entries after the last reconcile */
+        bool ready;
+} Manager;
+
+int manager_new(Manager **ret);
+Manager *manager_free(Manager *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
+
+/**
+ * manager_load_config() - read the configuration (the --config file, or the layered set) into
+ * a new Config and check what only the daemon can (targets resolve, the admin group exists).
+ * Logs every problem as FILE:LINE: KEY: reason. Returns 0 and the Config, or -EINVAL.
+ */
+int manager_load_config(Manager *m, Config **ret, gid_t *ret_gid, bool *ret_gid_set,
+                        Report *errors);
+
+/* Start-up: kernel check, mount, first reconcile. */
+int manager_startup(Manager *m);
+
+/* Compare and repair; @why goes into the log. Re-arms the timer. */
+int manager_reconcile(Manager *m, const char *why);
+
+/* Reload: a configuration with errors is rejected and the running one stays (0 / -EINVAL). */
+int manager_reload(Manager *m, Report *r);
+
+int manager_install(Manager *m, char *const *targets, bool force, Report *r);
+int manager_uninstall(Manager *m, char *const *targets, bool force, Report *r);
+
+/* The status model as JSON, with the daemon's own section. */
+int manager_status_json(Manager *m, struct json_object **ret);
+
+/* Whether a peer may change registrations: root, or a member of the admin group. */
+bool manager_peer_is_admin(Manager *m, uid_t uid, gid_t gid);
+
+/* Removes binfmtd's entries if RemoveOnStop= says so. */
+void manager_stop(Manager *m);
+
+const char *manager_socket_path(Manager *m);

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The capability drop, with libcap-ng. Converts libcap-ng's return conventions to -errno here.
+ */
+
+#include <cap-ng.h>
+#include <sys/prctl.h>
+
+#include "log.h"
+#include "macro.h"
+#include "privileges.h"
+
+int privileges_drop(void)
+{
+        int r;
+
+        capng_clear(CAPNG_SELECT_ALL);
+        /* The bounding set goes first: clearing it needs CAP_SETPCAP, which goes next. */
+        r = capng_apply(CAPNG_SELECT_BOUNDS);
+        if (r < 0)
+                log_debug("Could not clear the capability bounding set (%d), going on.", r);
+        r = capng_apply(CAPNG_SELECT_BOTH);
+        if (r < 0)
+                return -EPERM;
+        /* uid 0 regains full capabilities on execve unless the securebits forbid it. */
+        if (capng_lock() < 0)
+                log_debug("Could not lock the securebits, going on.");
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return -errno;
+        if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE)
+                return -EPERM;
+        return 0;
+}

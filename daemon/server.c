@@ -1,0 +1,787 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The Varlink server: accepts connections on the daemon's socket, frames and parses calls with
+ * lib/varlink.c, authorises changes by the peer's SO_PEERCRED credentials, and answers from the
+ * manager. Everything is non-blocking on the manager's sd-event loop.
+ *
+ * A client can only ever cost a bounded amount: at most MaxConnections at once, one message of
+ * at most VARLINK_MESSAGE_MAX bytes in flight, at most SERVER_OUTPUT_MAX bytes of replies
+ * queued, and IdleTimeoutSec of silence (Watch clients excepted). A client that breaks any of
+ * these, or the protocol, is disconnected; the others never notice.
+ */
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "build-config.h"
+#include "log.h"
+#include "server.h"
+#include "strv.h"
+#include "varlink.h"
+
+#define INTERFACE "io.binfmtd"
+#define READS_PER_WAKEUP 16
+
+typedef struct Connection Connection;
+
+struct Connection {
+        Server *server;
+        Connection *next, *prev;
+        int fd;
+        sd_event_source *io;
+        sd_event_source *idle;
+        VarlinkBuffer in;
+        char *out;
+        size_t out_len, out_off, out_alloc;
+        struct ucred cred;
+        bool watching;
+        bool dead;          /* broke a limit or the protocol: close at the next chance */
+        char *last_status;  /* what the watcher got last */
+};
+
+struct Server {
+        Manager *manager;
+        int fd;
+        sd_event_source *io;
+        Connection *connections;
+        unsigned n_connections;
+};
+
+static const char interface_description[] =
+        "# Registers QEMU user-mode emulators in binfmt_misc, keeps them registered and\n"
+        "# reports them.\n"
+        "interface io.binfmtd\n"
+        "\n"
+        "# One line of what an operation did.\n"
+        "type Message (\n"
+        "  error: bool,\n"
+        "  id: ?string,\n"
+        "  text: string\n"
+        ")\n"
+        "\n"
+        "# The kernel, the native platform, the binfmt_misc instance, every entry and the\n"
+        "# daemon's own state, as binfmtctl status --json prints it.\n"
+        "method GetStatus() -> (status: object)\n"
+        "\n"
+        "# The status now and, called with more, again on every change.\n"
+        "method Watch() -> (status: object)\n"
+        "\n"
+        "# Registers targets (QEMU names, aliases, OCI platforms, or all) and keeps them\n"
+        "# registered until they are uninstalled or the configuration is reloaded.\n"
+        "method Install(targets: []string, force: ?bool) -> (messages: []Message, failed: bool)\n"
+        "\n"
+        "# Removes binfmtd's entries of targets (all: every entry binfmtd registered).\n"
+        "method Uninstall(targets: []string, force: ?bool) -> (messages: []Message, failed: bool)\n"
+        "\n"
+        "# Reads the configuration again; one with errors is rejected, the running one stays.\n"
+        "method Reload() -> (generation: int)\n"
+        "\n"
+        "# The caller is neither root nor in the configured admin group.\n"
+        "error PermissionDenied ()\n"
+        "error ConfigInvalid (messages: []Message, failed: bool)\n"
+        "error Failed (messages: []Message, failed: bool)\n"
+        "error UnknownTarget (messages: []Message, failed: bool)\n"
+        "error InvalidTarget (messages: []Message, failed: bool)\n"
+        "error NativeTarget (messages: []Message, failed: bool)\n"
+        "error KernelTooOld (messages: []Message, failed: bool)\n"
+        "error UnknownHost (messages: []Message, failed: bool)\n"
+        "error NoInterpreter (messages: []Message, failed: bool)\n"
+        "error InterpreterNotStatic (messages: []Message, failed: bool)\n"
+        "error InterpreterUnsafe (messages: []Message, failed: bool)\n"
+        "error InvalidRule (messages: []Message, failed: bool)\n"
+        "error FlagUnsupported (messages: []Message, failed: bool)\n"
+        "error MountFailed (messages: []Message, failed: bool)\n"
+        "error ReadOnly (messages: []Message, failed: bool)\n"
+        "error NotWritable (messages: []Message, failed: bool)\n"
+        "error KernelRefused (messages: []Message, failed: bool)\n"
+        "error ForeignEntry (messages: []Message, failed: bool)\n";
+
+static const char service_description[] =
+        "# The Varlink service interface.\n"
+        "interface org.varlink.service\n"
+        "\n"
+        "method GetInfo() -> (\n"
+        "  vendor: string,\n"
+        "  product: string,\n"
+        "  version: string,\n"
+        "  url: string,\n"
+        "  interfaces: []string\n"
+        ")\n"
+        "\n"
+        "method GetInterfaceDescription(interface: string) -> (description: string)\n"
+        "\n"
+        "error InterfaceNotFound (interface: string)\n"
+        "error MethodNotFound (method: string)\n"
+        "error MethodNotImplemented (method: string)\n"
+        "error InvalidParameter (parameter: string)\n";
+
+/* ---- connections ------------------------------------------------------------------------ */
+
+static void connection_free(Connection *c)
+{
+        Server *s;
+
+        if (!c)
+                return;
+        s = c->server;
+        if (c->prev)
+                c->prev->next = c->next;
+        else
+                s->connections = c->next;
+        if (c->next)
+                c->next->prev = c->prev;
+        s->n_connections--;
+
+        sd_event_source_disable_unref(c->io);
+        sd_event_source_disable_unref(c->idle);
+        if (c->fd >= 0)
+                close(c->fd);
+        varlink_buffer_done(&c->in);
+        free(c->out);
+        free(c->last_status);
+        free(c);
+}
+
+static int connection_flush(Connection *c)
+{
+        while (c->out_off < c->out_len) {
+                ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+                                 MSG_DONTWAIT | MSG_NOSIGNAL);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN)
+                                break;
+                        return -errno;
+                }
+                c->out_off += n;
+        }
+        if (c->out_off == c->out_len)
+                c->out_off = c->out_len = 0;
+        return sd_event_source_set_io_events(c->io, EPOLLIN | (c->out_len ? EPOLLOUT : 0));
+}
+
+/* Queues a message; a client that lets replies pile up beyond the limit is dropped. */
+static int connection_queue(Connection *c, char *msg, size_t len)
+{
+        size_t pending = c->out_len - c->out_off;
+        int r;
+
+        if (pending + len > SERVER_OUTPUT_MAX) {
+                log_debug("Client pid %d does not read its replies, disconnecting.",
+                          (int)c->cred.pid);
+                c->dead = true;
+                free(msg);
+                return -ENOBUFS;
+        }
+        if (c->out_off > 0) {
+                memmove(c->out, c->out + c->out_off, pending);
+                c->out_len = pending;
+                c->out_off = 0;
+        }
+        if (c->out_len + len > c->out_alloc) {
+                size_t a = c->out_len + len;
+                char *p = realloc(c->out, a);
+
+                if (!p) {
+                        free(msg);
+                        c->dead = true;
+                        return -ENOMEM;
+                }
+                c->out = p;
+                c->out_alloc = a;
+        }
+        memcpy(c->out + c->out_len, msg, len);
+        c->out_len += len;
+        free(msg);
+
+        r = connection_flush(c);
+        if (r < 0)
+                c->dead = true;
+        return r;
+}
+
+static int reply(Connection *c, const VarlinkCall *call, struct json_object *params,
+                 bool continues)
+{
+        char *m = NULL;
+        size_t l;
+        int r;
+
+        if (call && call->oneway)
+                return 0;
+        r = varlink_format_reply(params, continues, &m, &l);
+        if (r < 0)
+                return r;
+        return connection_queue(c, m, l);
+}
+
+static int reply_error(Connection *c, const VarlinkCall *call, const char *error,
+                       struct json_object *params)
+{
+        char *m = NULL;
+        size_t l;
+        int r;
+
+        if (call && call->oneway)
+                return 0;
+        r = varlink_format_error(error, params, &m, &l);
+        if (r < 0)
+                return r;
+        return connection_queue(c, m, l);
+}
+
+static int reply_error_field(Connection *c, const VarlinkCall *call, const char *error,
+                             const char *key, const char *value)
+{
+        struct json_object *p = json_object_new_object();
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        json_object_object_add(p, key, json_object_new_string(value));
+        r = reply_error(c, call, error, p);
+        json_object_put(p);
+        return r;
+}
+
+/* ---- methods ---------------------------------------------------------------------------- */
+
+/*
+ * Checks that @call's parameters hold only @allowed keys. Returns 0, or replies
+ * InvalidParameter and returns 1.
+ */
+static int check_keys(Connection *c, const VarlinkCall *call, const char *const *allowed)
+{
+        json_object_object_foreach(call->parameters, key, val) {
+                bool ok = false;
+
+                (void)val;
+                for (size_t i = 0; allowed && allowed[i]; i++)
+                        ok = ok || streq(allowed[i], key);
+                if (!ok) {
+                        (void)reply_error_field(c, call, VARLINK_ERROR_INVALID_PARAMETER,
+                                                "parameter", key);
+                        return 1;
+                }
+        }
+        return 0;
+}
+
+static int method_get_info(Connection *c, const VarlinkCall *call)
+{
+        struct json_object *p = json_object_new_object(), *ifs = json_object_new_array();
+        int r;
+
+        if (!p || !ifs) {
+                json_object_put(p);
+                json_object_put(ifs);
+                return -ENOMEM;
+        }
+        json_object_object_add(p, "vendor", json_object_new_string("binfmtd"));
+        json_object_object_add(p, "product", json_object_new_string("binfmtd"));
+        json_object_object_add(p, "version", json_object_new_string(PROJECT_VERSION));
+        json_object_object_add(p, "url", json_object_new_string("https://binfmtd.io"));
+        json_object_array_add(ifs, json_object_new_string("org.varlink.service"));
+        json_object_array_add(ifs, json_object_new_string(INTERFACE));
+        json_object_object_add(p, "interfaces", ifs);
+        r = reply(c, call, p, false);
+        json_object_put(p);
+        return r;
+}
+
+static int method_get_interface_description(Connection *c, const VarlinkCall *call)
+{
+        static const char *const keys[] = { "interface", NULL };
+        struct json_object *v, *p;
+        const char *name, *text;
+        int r;
+
+        if (check_keys(c, call, keys))
+                return 0;
+        if (!json_object_object_get_ex(call->parameters, "interface", &v) ||
+            !json_object_is_type(v, json_type_string))
+                return reply_error_field(c, call, VARLINK_ERROR_INVALID_PARAMETER, "parameter",
+                                         "interface");
+        name = json_object_get_string(v);
+        if (streq(name, INTERFACE))
+                text = interface_description;
+        else if (streq(name, "org.varlink.service"))
+                text = service_description;
+        else
+                return reply_error_field(c, call, VARLINK_ERROR_INTERFACE_NOT_FOUND, "interface",
+                                         name);
+
+        p = json_object_new_object();
+        if (!p)
+                return -ENOMEM;
+        json_object_object_add(p, "description", json_object_new_string(text));
+        r = reply(c, call, p, false);
+        json_object_put(p);
+        return r;
+}
+
+static int status_params(Server *s, struct json_object **ret)
+{
+        struct json_object *st, *p;
+        int r;
+
+        r = manager_status_json(s->manager, &st);
+        if (r < 0)
+                return r;
+        json_object_object_add(json_object_object_get(st, "daemon"), "connections",
+                               json_object_new_int64(s->n_connections));
+        p = json_object_new_object();
+        if (!p) {
+                json_object_put(st);
+                return -ENOMEM;
+        }
+        json_object_object_add(p, "status", st);
+        *ret = p;
+        return 0;
+}
+
+static int method_get_status(Connection *c, const VarlinkCall *call)
+{
+        struct json_object *p;
+        int r;
+
+        if (check_keys(c, call, NULL))
+                return 0;
+        r = status_params(c->server, &p);
+        if (r < 0)
+                return r;
+        r = reply(c, call, p, false);
+        json_object_put(p);
+        return r;
+}
+
+static int watch_send(Connection *c, struct json_object *p)
+{
+        const char *text = json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN);
+        char *copy;
+
+        if (c->last_status && streq(c->last_status, text))
+                return 0;
+        copy = strdup(text);
+        if (!copy)
+                return -ENOMEM;
+        free(c->last_status);
+        c->last_status = copy;
+        return reply(c, NULL, p, true);
+}
+
+static int method_watch(Connection *c, const VarlinkCall *call)
+{
+        struct json_object *p;
+        int r;
+
+        if (check_keys(c, call, NULL))
+                return 0;
+        r = status_params(c->server, &p);
+        if (r < 0)
+                return r;
+        if (!call->more) {
+                r = reply(c, call, p, false);
+                json_object_put(p);
+                return r;
+        }
+        /* A watcher waits as long as it likes: no idle limit while it listens. */
+        c->watching = true;
+        (void)sd_event_source_set_enabled(c->idle, SD_EVENT_OFF);
+        r = watch_send(c, p);
+        json_object_put(p);
+        return r;
+}
+
+static bool authorised(Connection *c, const VarlinkCall *call)
+{
+        if (manager_peer_is_admin(c->server->manager, c->cred.uid, c->cred.gid))
+                return true;
+        log_notice("Refused %s from uid %u (pid %d): not root or in the admin group.",
+                   call->method, (unsigned)c->cred.uid, (int)c->cred.pid);
+        (void)reply_error(c, call, INTERFACE ".PermissionDenied", NULL);
+        return false;
+}
+
+/* targets: []string, non-empty; force: ?bool. Returns 0 (parsed), 1 (replied an error). */
+static int parse_change(Connection *c, const VarlinkCall *call, char ***ret_targets,
+                        bool *ret_force)
+{
+        static const char *const keys[] = { "targets", "force", NULL };
+        _cleanup_strv_free_ char **targets = NULL;
+        struct json_object *v;
+        size_t n;
+
+        if (check_keys(c, call, keys))
+                return 1;
+        if (!json_object_object_get_ex(call->parameters, "targets", &v) ||
+            !json_object_is_type(v, json_type_array) || (n = json_object_array_length(v)) == 0 ||
+            n > 256)
+                goto invalid;
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *e = json_object_array_get_idx(v, i);
+
+                if (!json_object_is_type(e, json_type_string) ||
+                    json_object_get_string_len(e) > 256)
+                        goto invalid;
+                if (strv_extend(&targets, json_object_get_string(e)) < 0)
+                        return -ENOMEM;
+        }
+        *ret_force = false;
+        if (json_object_object_get_ex(call->parameters, "force", &v) && v) {
+                if (!json_object_is_type(v, json_type_boolean)) {
+                        (void)reply_error_field(c, call, VARLINK_ERROR_INVALID_PARAMETER,
+                                                "parameter", "force");
+                        return 1;
+                }
+                *ret_force = json_object_get_boolean(v);
+        }
+        *ret_targets = TAKE_PTR(targets);
+        return 0;
+invalid:
+        (void)reply_error_field(c, call, VARLINK_ERROR_INVALID_PARAMETER, "parameter", "targets");
+        return 1;
+}
+
+static int reply_report(Connection *c, const VarlinkCall *call, const Report *rep)
+{
+        struct json_object *p;
+        int r;
+
+        r = report_to_json(rep, &p);
+        if (r < 0)
+                return r;
+        if (rep->failed)
+                r = reply_error(c, call, report_first_error_id(rep), p);
+        else
+                r = reply(c, call, p, false);
+        json_object_put(p);
+        return r;
+}
+
+static int method_change(Connection *c, const VarlinkCall *call, bool install)
+{
+        _cleanup_(report_done) Report rep = {};
+        _cleanup_strv_free_ char **targets = NULL;
+        bool force;
+        int r;
+
+        if (!authorised(c, call))
+                return 0;
+        r = parse_change(c, call, &targets, &force);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        log_info("%s of %zu target(s) requested by uid %u (pid %d).",
+                 install ? "Install" : "Uninstall", strv_length(targets), (unsigned)c->cred.uid,
+                 (int)c->cred.pid);
+        if (install)
+                r = manager_install(c->server->manager, targets, force, &rep);
+        else
+                r = manager_uninstall(c->server->manager, targets, force, &rep);
+        if (r < 0)
+                return r;
+        return reply_report(c, call, &rep);
+}
+
+static int method_reload(Connection *c, const VarlinkCall *call)
+{
+        _cleanup_(report_done) Report rep = {};
+        struct json_object *p;
+        int r;
+
+        if (!authorised(c, call))
+                return 0;
+        if (check_keys(c, call, NULL))
+                return 0;
+        r = manager_reload(c->server->manager, &rep);
+        if (r == -EINVAL) {
+                r = report_to_json(&rep, &p);
+                if (r < 0)
+                        return r;
+                r = reply_error(c, call, INTERFACE ".ConfigInvalid", p);
+                json_object_put(p);
+                return r;
+        }
+        if (r < 0)
+                return r;
+        p = json_object_new_object();
+        if (!p)
+                return -ENOMEM;
+        json_object_object_add(p, "generation",
+                               json_object_new_int64(c->server->manager->generation));
+        r = reply(c, call, p, false);
+        json_object_put(p);
+        return r;
+}
+
+static int dispatch(Connection *c, const char *msg, size_t len)
+{
+        VarlinkCall call = {};
+        char iface[256];
+        int r;
+
+        r = varlink_call_parse(msg, len, &call);
+        if (r < 0) {
+                log_debug("Client pid %d sent an invalid message, disconnecting.",
+                          (int)c->cred.pid);
+                c->dead = true;
+                return 0;
+        }
+
+        if (streq(call.method, "org.varlink.service.GetInfo"))
+                r = method_get_info(c, &call);
+        else if (streq(call.method, "org.varlink.service.GetInterfaceDescription"))
+                r = method_get_interface_description(c, &call);
+        else if (streq(call.method, INTERFACE ".GetStatus"))
+                r = method_get_status(c, &call);
+        else if (streq(call.method, INTERFACE ".Watch"))
+                r = method_watch(c, &call);
+        else if (streq(call.method, INTERFACE ".Install"))
+                r = method_change(c, &call, true);
+        else if (streq(call.method, INTERFACE ".Uninstall"))
+                r = method_change(c, &call, false);
+        else if (streq(call.method, INTERFACE ".Reload"))
+                r = method_reload(c, &call);
+        else if (varlink_method_interface(call.method, iface, sizeof(iface)) &&
+                 (streq(iface, INTERFACE) || streq(iface, "org.varlink.service")))
+                r = reply_error_field(c, &call, VARLINK_ERROR_METHOD_NOT_FOUND, "method",
+                                      call.method);
+        else
+                r = reply_error_field(c, &call, VARLINK_ERROR_INTERFACE_NOT_FOUND, "interface",
+                                      varlink_method_interface(call.method, iface,
+                                                               sizeof(iface))
+                                              ?: call.method);
+
+        varlink_call_done(&call);
+        if (r == -ENOMEM)
+                return r;
+        return 0;
+}
+
+/* ---- I/O -------------------------------------------------------------------------------- */
+
+static int connection_read(Connection *c)
+{
+        char buf[16384];
+
+        for (unsigned i = 0; i < READS_PER_WAKEUP; i++) {
+                ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+                int r;
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN)
+                                return 0;
+                        return -errno;
+                }
+                if (n == 0)
+                        return -ECONNRESET;
+                r = varlink_buffer_append(&c->in, buf, n);
+                if (r < 0)
+                        return r; /* -EMSGSIZE: oversized message */
+
+                for (;;) {
+                        _cleanup_free_ char *msg = NULL;
+                        size_t len;
+
+                        /* A watcher's connection is busy with its call: further calls wait. */
+                        if (c->watching || c->dead)
+                                break;
+                        r = varlink_buffer_next(&c->in, &msg, &len);
+                        if (r < 0)
+                                return r;
+                        if (r == 0)
+                                break;
+                        r = dispatch(c, msg, len);
+                        if (r < 0)
+                                return r;
+                }
+                if (c->dead)
+                        return -EPROTO;
+        }
+        return 0;
+}
+
+static int connection_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        Connection *c = userdata;
+        int r = 0;
+
+        if (revents & EPOLLIN) {
+                r = connection_read(c);
+                if (r >= 0 && !c->watching)
+                        (void)sd_event_source_set_time_relative(
+                                c->idle, c->server->manager->config->idle_usec);
+        }
+        if (r >= 0 && (revents & EPOLLOUT))
+                r = connection_flush(c);
+        if (r >= 0 && (revents & (EPOLLHUP | EPOLLERR)) && !(revents & EPOLLIN))
+                r = -ECONNRESET;
+        if (r < 0 || c->dead) {
+                if (r != -ECONNRESET)
+                        log_debug("Dropping client pid %d: %s", (int)c->cred.pid,
+                                  strerror(r < 0 ? -r : EPROTO));
+                connection_free(c);
+        }
+        return 0;
+}
+
+static int connection_idle(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        Connection *c = userdata;
+
+        log_debug("Client pid %d idle, disconnecting.", (int)c->cred.pid);
+        connection_free(c);
+        return 0;
+}
+
+static int server_accept(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+        Server *s = userdata;
+
+        for (;;) {
+                _cleanup_close_ int cfd = -EBADF;
+                socklen_t sl = sizeof(struct ucred);
+                Connection *c;
+                int r;
+
+                cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                if (cfd < 0) {
+                        if (errno == EINTR || errno == ECONNABORTED)
+                                continue;
+                        if (errno != EAGAIN)
+                                log_warning("Failed to accept a connection: %m");
+                        return 0;
+                }
+                if (s->n_connections >= s->manager->config->max_connections) {
+                        log_debug("Too many connections (%u), refusing one.", s->n_connections);
+                        continue;
+                }
+
+                c = calloc(1, sizeof(*c));
+                if (!c)
+                        return 0;
+                c->server = s;
+                c->fd = TAKE_FD(cfd);
+                c->in.limit = VARLINK_MESSAGE_MAX;
+                if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &sl) < 0)
+                        c->cred = (struct ucred){ .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
+
+                c->next = s->connections;
+                if (c->next)
+                        c->next->prev = c;
+                s->connections = c;
+                s->n_connections++;
+
+                r = sd_event_add_io(s->manager->event, &c->io, c->fd, EPOLLIN, connection_io, c);
+                if (r >= 0)
+                        r = sd_event_add_time_relative(s->manager->event, &c->idle,
+                                                       CLOCK_MONOTONIC,
+                                                       s->manager->config->idle_usec, 0,
+                                                       connection_idle, c);
+                if (r < 0) {
+                        log_warning("Failed to watch a connection: %s", strerror(-r));
+                        connection_free(c);
+                }
+        }
+}
+
+int server_listen(const char *path)
+{
+        _cleanup_close_ int fd = -EBADF;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_free_ char *dir = NULL;
+        char *slash;
+
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        strcpy(sa.sun_path, path);
+
+        dir = strdup(path);
+        if (!dir)
+                return -ENOMEM;
+        slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+                *slash = '\0';
+                if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+        }
+
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return -errno;
+        (void)unlink(path); /* a socket left by an earlier run */
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return -errno;
+        /* Anyone may connect and read the status; changes are checked per call. */
+        if (chmod(path, 0666) < 0)
+                return -errno;
+        if (listen(fd, SOMAXCONN) < 0)
+                return -errno;
+        return TAKE_FD(fd);
+}
+
+int server_new(Manager *m, int listen_fd, Server **ret)
+{
+        Server *s;
+        int r;
+
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        s->manager = m;
+        s->fd = listen_fd;
+
+        r = fcntl(listen_fd, F_GETFL);
+        if (r >= 0 && !(r & O_NONBLOCK))
+                (void)fcntl(listen_fd, F_SETFL, r | O_NONBLOCK);
+
+        r = sd_event_add_io(m->event, &s->io, listen_fd, EPOLLIN, server_accept, s);
+        if (r < 0) {
+                free(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+Server *server_free(Server *s)
+{
+        if (!s)
+                return NULL;
+        while (s->connections)
+                connection_free(s->connections);
+        sd_event_source_disable_unref(s->io);
+        if (s->fd >= 0)
+                close(s->fd);
+        free(s);
+        return NULL;
+}
+
+void server_notify_watchers(Server *s)
+{
+        struct json_object *p = NULL;
+        Connection *next;
+
+        if (!s)
+                return;
+        for (Connection *c = s->connections; c; c = next) {
+                next = c->next;
+                if (!c->watching)
+                        continue;
+                if (!p && status_params(s, &p) < 0)
+                        return;
+                if (watch_send(c, p) < 0 || c->dead)
+                        connection_free(c);
+        }
+        json_object_put(p);
+}
+
+unsigned server_n_connections(Server *s)
+{
+        return s ? s->n_connections : 0;
+}
