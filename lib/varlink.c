@@ -48,13 +48,14 @@ int varlink_buffer_append(VarlinkBuffer *b, const void *data, size_t n)
 
         /*
          * Check every message these bytes complete or begin before keeping any of them, so the
-         * limit holds however the peer's bytes were split into reads. b->tail <= limit always.
+         * limit holds however the peer's bytes were split into reads. (tail only exceeds the limit
+         * if the caller lowered it mid-stream.)
          */
         for (;;) {
                 const char *nul = memchr(p, 0, end - p);
                 size_t k = (nul ?: end) - p;
 
-                if (k > limit - tail)
+                if (tail > limit || k > limit - tail)
                         return -EMSGSIZE;
                 if (!nul) {
                         tail += k;
@@ -155,10 +156,13 @@ static bool ascii_alnum(char c)
  */
 static bool qualified_name_is_valid(const char *s, size_t len)
 {
-        const char *dot = len > 0 ? memrchr(s, '.', len) : NULL;
+        const char *dot;
         size_t segments = 0;
 
-        if (!dot || memchr(s, 0, len))
+        if (!s || len == 0 || memchr(s, 0, len))
+                return false;
+        dot = memrchr(s, '.', len);
+        if (!dot)
                 return false;
 
         /* The member. */

@@ -37,7 +37,13 @@ for i in 1 2 3; do
 done
 rss1=$(rss)
 diag "VmRSS before: ${rss0} kB, after the abuse: ${rss1} kB"
-check "memory stays bounded (RSS grew by $((rss1 - rss0)) kB)" test $((rss1 - rss0)) -lt 8192
+if grep -q libasan "/proc/$DAEMON_PID/maps"; then
+    # AddressSanitizer's quarantine keeps freed memory on purpose: RSS says nothing here. The
+    # bound is checked in the normal build.
+    skip "memory stays bounded" "AddressSanitizer build: its quarantine holds freed memory"
+else
+    check "memory stays bounded (RSS grew by $((rss1 - rss0)) kB)" test $((rss1 - rss0)) -lt 8192
+fi
 check "the daemon is still running" kill -0 "$DAEMON_PID"
 run "$BINFMTCTL" --socket "$WORK/io.binfmtd" status
 check "and still answers binfmtctl" test "$rc" -eq 0

@@ -124,6 +124,16 @@ ctld install bogus
 check "an unknown target through the socket: exit 1" test "$rc" -eq 1
 check "an unknown target through the socket: the message" grep -q "^binfmtctl: bogus: unknown target" <<<"$err"
 
+# Watch: the status at once, and again when it changes.
+"$PYTHON" "$HELPERS/varlink-call.py" "$SOCK" io.binfmtd.Watch --more 2 >"$WORK/watch.out" 2>&1 &
+watcher=$!
+check "a watcher gets the status at once" wait_until 10 test -s "$WORK/watch.out"
+ctld uninstall mips64le
+check "a watcher gets the status again after a change" wait_until 10 test "$(wc -l <"$WORK/watch.out")" -ge 2
+wait "$watcher"
+check "the first reply continues" test "$(head -n1 "$WORK/watch.out" | jq -r .continues)" = true
+check "the second reply no longer has the removed entry" test "$(sed -n 2p "$WORK/watch.out" | jq '[.parameters.status.entries[].name] | index("qemu-mips64el")')" = null
+
 # kill -9 and a restart: the entries are adopted, nothing is registered again.
 write_config "$CONF" "Targets=linux/arm64 riscv64" "ReconcileIntervalSec=3600"
 ctld install riscv64 >/dev/null
