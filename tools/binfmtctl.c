@@ -26,12 +26,14 @@
 #include "rule.h"
 #include "status.h"
 #include "strv.h"
+#include "text.h"
 #include "varlink-client.h"
 #include "system.h"
 
 #define EXIT_USAGE 2
 #define DEFAULT_SOCKET "/run/binfmtd/io.binfmtd"
 #define DAEMON_TIMEOUT_MS (60 * 1000)
+#define DAEMON_REPLY_MAX (16u * 1024u * 1024u)
 
 typedef struct Args {
         const char *mount;
@@ -388,7 +390,7 @@ static const char *printable(const char *s, char *buf, size_t size)
         if (!s)
                 return "-";
         for (i = 0; s[i] && i + 1 < size; i++)
-                buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+                buf[i] = text_is_control((unsigned char)s[i]) ? '?' : s[i];
         buf[i] = '\0';
         return buf;
 }
@@ -475,7 +477,7 @@ static void print_status_text(struct json_object *j)
 static int daemon_call(Context *c, const char *method, struct json_object *params,
                        VarlinkReply *ret)
 {
-        VarlinkClient vc = { .fd = -EBADF };
+        VarlinkClient vc = VARLINK_CLIENT_NULL;
         int r;
 
         if (!c->args->use_daemon)
@@ -486,6 +488,8 @@ static int daemon_call(Context *c, const char *method, struct json_object *param
                 varlink_client_done(&vc);
                 return 0;
         }
+        /* A status with many entries may exceed the default message size. */
+        vc.in.limit = DAEMON_REPLY_MAX;
         r = varlink_client_call(&vc, method, params, false);
         if (r >= 0)
                 r = varlink_client_read_reply(&vc, ret);
