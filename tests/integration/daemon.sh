@@ -155,6 +155,18 @@ check "SIGTERM: binfmtd exits 0 (got $DAEMON_RC)" test "$DAEMON_RC" -eq 0
 check "SIGTERM: STOPPING=1" grep -qx "STOPPING=1" "$WORK/notify.log"
 check "SIGTERM: the registrations stay" test -e "$MNT/qemu-aarch64"
 
+# The watchdog, as systemd sets it up: WATCHDOG_USEC for this very process.
+: >"$WORK/notify.log"
+rm -f "$WORK/notify"
+"$PYTHON" "$HELPERS/notify-listen.py" "$WORK/notify" "$WORK/notify.log" 30 &
+NOTIFY_PID=$!
+wait_until 5 test -S "$WORK/notify"
+bash -c 'export WATCHDOG_PID=$$ WATCHDOG_USEC=400000 NOTIFY_SOCKET=$1; shift; exec "$@"' _ \
+    "$WORK/notify" "$BINFMTD" --config "$CONF" >>"$WORK/binfmtd.log" 2>&1 &
+DAEMON_PID=$!
+check "with WATCHDOG_USEC set, binfmtd pings the watchdog" wait_until 10 bash -c "[ \$(grep -cx WATCHDOG=1 '$WORK/notify.log') -ge 3 ]"
+stop_daemon
+
 # RemoveOnStop=yes: our entries go, the foreign one stays.
 printf '%s' ':python3.11:M::\xa7\x0d\x0d\x0a::/usr/bin/python3.11:' >"$MNT/register"
 write_config "$CONF" "Targets=linux/arm64" "RemoveOnStop=yes"
