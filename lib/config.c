@@ -27,6 +27,7 @@
 #include "config.h"
 #include "platform.h"
 #include "strv.h"
+#include "text.h"
 
 #define USEC_PER_SEC    UINT64_C(1000000)
 #define USEC_PER_MINUTE (UINT64_C(60) * USEC_PER_SEC)
@@ -39,7 +40,7 @@
 
 /* Untrusted text in messages is escaped and cut to this many input bytes. */
 #define ESCAPE_BYTES_MAX 128
-#define ESCAPE_MAX       (ESCAPE_BYTES_MAX * 4 + sizeof("..."))
+#define ESCAPE_MAX       TEXT_ESCAPE_SIZE(ESCAPE_BYTES_MAX)
 
 /* What inih's isspace() means in the C locale; the daemon never changes the locale. */
 #define WHITESPACE " \t\n\v\f\r"
@@ -120,44 +121,15 @@ static void cut_inline_comment(char *s)
                 }
 }
 
-static int hexval(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
-static bool is_control(unsigned char c)
-{
-        return c < 0x20 || c == 0x7f;
-}
-
-/* Control bytes and bytes of 0x80 and up as \xHH, so a message is one line of ASCII. */
+/*
+ * Control bytes and bytes of 0x80 and up as \xHH, so a message is one line of ASCII. Unlike
+ * the reasons of rule.c and entry.c, '"' and '\' are left as they are: a value is shown as it
+ * was written in the file (Magic=\x7fELF reads back as "\x7fELF", not "\\x7fELF"), and paths are
+ * longer, so more of them is kept.
+ */
 static const char *escape(const char *s, char buf[static ESCAPE_MAX])
 {
-        static const char hex[] = "0123456789abcdef";
-        char *o = buf;
-        size_t i;
-
-        for (i = 0; s[i] && i < ESCAPE_BYTES_MAX; i++) {
-                unsigned char c = (unsigned char)s[i];
-
-                if (is_control(c) || c >= 0x80) {
-                        *o++ = '\\';
-                        *o++ = 'x';
-                        *o++ = hex[c >> 4];
-                        *o++ = hex[c & 0xf];
-                } else
-                        *o++ = (char)c;
-        }
-        if (s[i])
-                o = stpcpy(o, "...");
-        *o = '\0';
-        return buf;
+        return text_escape(s, strlen(s), ESCAPE_BYTES_MAX, 0, buf);
 }
 
 /* Appends "FILE:LINE: KEY: reason". Returns 0, or -ENOMEM. */
@@ -225,7 +197,7 @@ static const char *path_problem(const char *s, bool in_register)
         if (strlen(s) >= PATH_MAX)
                 return "is longer than PATH_MAX";
         for (const char *c = s; *c; c++)
-                if (is_control((unsigned char)*c))
+                if (text_is_control((unsigned char)*c))
                         return "contains a control character";
         /* ':' delimits the fields of the register string the path ends up in. */
         if (in_register && strchr(s, ':'))
@@ -312,7 +284,7 @@ static int flags_from_value(Parser *p, const char *key, const char *value, unsig
         unsigned flags;
 
         for (const char *c = value; *c; c++)
-                if (!strchr("POCF", *c)) {
+                if (rule_flag_from_letter(*c) == 0) {
                         char v[ESCAPE_MAX];
 
                         return report(p, p->line, key,
@@ -546,6 +518,10 @@ static int parse_target_platform(Parser *p, const ConfigKey *k, const char *valu
  * The kernel's escape syntax without its quirks: "\x" and exactly two hex digits is one byte,
  * every other byte stands for itself (a backslash too: write "\x5c" for one before an "x").
  * Returns 1 and the bytes, or 0 after reporting why not.
+ *
+ * Deliberately not the kernel's decoder in rule.c: that one takes "\x" with a single hex digit
+ * and lets a backslash carry the next byte along, which in a configuration file would only hide
+ * typing mistakes.
  */
 static int unescape_bytes(Parser *p, const char *key, const char *value,
                           uint8_t out[static RULE_MAGIC_MAX], size_t *ret_len)
@@ -558,14 +534,16 @@ static int unescape_bytes(Parser *p, const char *key, const char *value,
                 uint8_t b;
 
                 if (c[0] == '\\' && c[1] == 'x') {
-                        if (hexval(c[2]) < 0 || hexval(c[3]) < 0) {
+                        int x = text_hex_byte(c + 2);
+
+                        if (x < 0) {
                                 r = report(p, p->line, key,
                                            "\"%s\": \\x at byte %zu is not followed by two hex "
                                            "digits",
                                            escape(value, v), (size_t)(c - value) + 1);
                                 return r < 0 ? r : 0;
                         }
-                        b = (uint8_t)(hexval(c[2]) << 4 | hexval(c[3]));
+                        b = (uint8_t)x;
                         c += 4;
                 } else
                         b = (uint8_t)*c++;

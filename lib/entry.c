@@ -18,17 +18,7 @@
 #include <stdarg.h>
 
 #include "entry.h"
-
-/* Values quoted in reasons are escaped and cut to this many input bytes. */
-#define QUOTE_BYTES_MAX 64
-#define QUOTE_MAX       (QUOTE_BYTES_MAX * 4 + sizeof("\"\"...")) /* escapes, quotes, "...", NUL */
-
-static void rule_done(BinfmtRule *r)
-{
-        free(r->name);
-        free(r->extension);
-        free(r->interpreter);
-}
+#include "text.h"
 
 BinfmtEntry *entry_free(BinfmtEntry *e)
 {
@@ -40,88 +30,21 @@ BinfmtEntry *entry_free(BinfmtEntry *e)
         return NULL;
 }
 
-static bool is_control(unsigned char c)
+/* Entry text is untrusted, and may be of any length: shown escaped, cut when long. */
+static const char *printable(const char *s, char buf[static TEXT_QUOTE_MAX])
 {
-        return c < 0x20 || c == 0x7f;
+        return s ? text_escape(s, strlen(s), TEXT_QUOTE_BYTES_MAX, TEXT_ESCAPE_BACKSLASH, buf)
+                 : "(none)";
 }
 
-/* Untrusted bytes made printable for a reason: \xHH escapes, cut when long, optionally quoted. */
-static const char *escape(const void *p, size_t n, bool quoted, char buf[static QUOTE_MAX])
-{
-        static const char hex[] = "0123456789abcdef";
-        const unsigned char *s = p;
-        char *o = buf;
-
-        if (quoted)
-                *o++ = '"';
-        for (size_t i = 0; i < n && i < QUOTE_BYTES_MAX; i++) {
-                if (s[i] == '"' || s[i] == '\\') {
-                        *o++ = '\\';
-                        *o++ = (char)s[i];
-                } else if (is_control(s[i]) || s[i] >= 0x80) {
-                        *o++ = '\\';
-                        *o++ = 'x';
-                        *o++ = hex[s[i] >> 4];
-                        *o++ = hex[s[i] & 0xf];
-                } else
-                        *o++ = (char)s[i];
-        }
-        if (quoted)
-                *o++ = '"';
-        if (n > QUOTE_BYTES_MAX) {
-                *o++ = '.';
-                *o++ = '.';
-                *o++ = '.';
-        }
-        *o = '\0';
-        return buf;
-}
-
-static const char *quote(const void *p, size_t n, char buf[static QUOTE_MAX])
-{
-        return escape(p, n, true, buf);
-}
-
-static const char *printable(const char *s, char buf[static QUOTE_MAX])
-{
-        return s ? escape(s, strlen(s), false, buf) : "(none)";
-}
-
-_printf_(2, 3) static int malformed(char **ret_reason, const char *fmt, ...)
-{
-        va_list ap;
-        char *s;
-        int r;
-
-        if (!ret_reason)
-                return -EBADMSG;
-
-        va_start(ap, fmt);
-        r = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-
-        *ret_reason = s;
-        return -EBADMSG;
-}
-
-static int hexval(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
+/* Stores a reason (when asked for one) and returns -EBADMSG, or -ENOMEM if it cannot. */
+#define malformed(ret_reason, ...) text_refuse(ret_reason, -EBADMSG, __VA_ARGS__)
 
 /* The kernel prints magic and mask as plain lowercase hex; uppercase is accepted as well. */
 static int parse_hex(const char *field, const char *v, size_t n, uint8_t out[static RULE_MAGIC_MAX],
                      size_t *ret_len, char **ret_reason)
 {
-        char q[QUOTE_MAX];
+        char q[TEXT_QUOTE_MAX];
 
         if (n == 0)
                 return malformed(ret_reason, "%s is empty", field);
@@ -131,11 +54,12 @@ static int parse_hex(const char *field, const char *v, size_t n, uint8_t out[sta
                 return malformed(ret_reason, "%s is %zu bytes, at most %d are possible", field,
                                  n / 2, RULE_MAGIC_MAX);
         for (size_t i = 0; i < n; i += 2) {
-                int hi = hexval(v[i]), lo = hexval(v[i + 1]);
+                int b = text_hex_byte(v + i);
 
-                if (hi < 0 || lo < 0)
-                        return malformed(ret_reason, "%s %s is not hex", field, quote(v, n, q));
-                out[i / 2] = (uint8_t)(hi << 4 | lo);
+                if (b < 0)
+                        return malformed(ret_reason, "%s %s is not hex", field,
+                                         text_quote(v, n, q));
+                out[i / 2] = (uint8_t)b;
         }
         *ret_len = n / 2;
         return 0;
@@ -176,22 +100,6 @@ static const char *line_value(const char *line, size_t n, const char *key, size_
         return line + k + 1;
 }
 
-static unsigned flag_bit(char c)
-{
-        switch (c) {
-        case 'P':
-                return RULE_FLAG_P;
-        case 'O':
-                return RULE_FLAG_O;
-        case 'C':
-                return RULE_FLAG_C;
-        case 'F':
-                return RULE_FLAG_F;
-        default:
-                return 0;
-        }
-}
-
 enum {
         SEEN_STATUS = 1 << 0,
         SEEN_INTERPRETER = 1 << 1,
@@ -218,7 +126,7 @@ int entry_parse(const char *name, const char *text, size_t len, BinfmtEntry **re
         size_t n_unknown = 0, mask_len = 0;
         const char *p, *end;
         unsigned seen = 0;
-        char q[QUOTE_MAX];
+        char q[TEXT_QUOTE_MAX];
         int r;
 
         if (!name || (!text && len > 0) || !ret)
@@ -285,7 +193,7 @@ int entry_parse(const char *name, const char *text, size_t len, BinfmtEntry **re
                                 vn--;
                         }
                         for (size_t i = 0; i < vn; i++) {
-                                unsigned f = flag_bit(v[i]);
+                                unsigned f = rule_flag_from_letter(v[i]);
 
                                 if (f != 0) {
                                         e->rule.flags |= f;
@@ -295,7 +203,7 @@ int entry_parse(const char *name, const char *text, size_t len, BinfmtEntry **re
                                         return malformed(ret_reason,
                                                          "flags %s contain a byte that is not a "
                                                          "letter",
-                                                         quote(v, vn, q));
+                                                         text_quote(v, vn, q));
                                 /* A flag of a newer kernel: kept, so the entry is never taken
                                  * for one binfmtd fully understands. */
                                 if (unknown && memchr(unknown, v[i], n_unknown))
@@ -316,7 +224,7 @@ int entry_parse(const char *name, const char *text, size_t len, BinfmtEntry **re
                         if (parse_decimal(v, vn, &e->rule.offset) < 0)
                                 return malformed(ret_reason,
                                                  "offset %s is not a number from 0 to %d",
-                                                 quote(v, vn, q), INT_MAX);
+                                                 text_quote(v, vn, q), INT_MAX);
 
                 } else if ((v = line_value(line, n, "magic", &vn))) {
                         r = seen_once(&seen, SEEN_MAGIC, "magic", ret_reason);
@@ -342,7 +250,7 @@ int entry_parse(const char *name, const char *text, size_t len, BinfmtEntry **re
                                 return r;
                         if (vn < 2 || v[0] != '.')
                                 return malformed(ret_reason, "extension %s is not a '.' and a name",
-                                                 quote(v, vn, q));
+                                                 text_quote(v, vn, q));
                         if (vn > RULE_REGISTER_MAX)
                                 return malformed(ret_reason,
                                                  "extension is %zu bytes, longer than "
@@ -460,23 +368,11 @@ _printf_(3, 4) static void add_part(char **s, bool *oom, const char *fmt, ...)
 
 static char *hex_of(const BinfmtRule *r, bool mask)
 {
-        static const char hex[] = "0123456789abcdef";
         size_t n = r->magic_len > RULE_MAGIC_MAX ? RULE_MAGIC_MAX : r->magic_len;
-        char *s, *o;
 
         if (mask && !r->has_mask)
                 return strdup("none");
-        s = o = malloc(2 * n + 1);
-        if (!s)
-                return NULL;
-        for (size_t i = 0; i < n; i++) {
-                uint8_t b = mask ? r->mask[i] : r->magic[i];
-
-                *o++ = hex[b >> 4];
-                *o++ = hex[b & 0xf];
-        }
-        *o = '\0';
-        return s;
+        return text_hex(mask ? r->mask : r->magic, n);
 }
 
 static void add_bytes_part(char **s, bool *oom, const char *what, const BinfmtRule *c,
@@ -497,7 +393,7 @@ char *entry_describe_difference(const BinfmtEntry *e, const BinfmtRule *r)
 {
         _cleanup_free_ char *s = NULL;
         const BinfmtRule *c;
-        char q1[QUOTE_MAX], q2[QUOTE_MAX], f1[5], f2[5];
+        char q1[TEXT_QUOTE_MAX], q2[TEXT_QUOTE_MAX], f1[5], f2[5];
         unsigned cf, rf;
         bool oom = false;
 

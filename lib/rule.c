@@ -15,24 +15,31 @@
  */
 
 #include <limits.h>
-#include <stdarg.h>
 
 #include "rule.h"
+#include "text.h"
 
 /* create_entry() pads the copied record with this many delimiter bytes. */
 #define REGISTER_PAD 8
 
-/* Values quoted in reasons are escaped and cut to this many input bytes. */
-#define QUOTE_BYTES_MAX 64
-#define QUOTE_MAX       (QUOTE_BYTES_MAX * 4 + sizeof("\"\"...")) /* escapes, quotes, "...", NUL */
+/* Stores a reason (when asked for one) and returns -EINVAL, or -ENOMEM if it cannot. */
+#define refuse(ret_reason, ...) text_refuse(ret_reason, -EINVAL, __VA_ARGS__)
+
+void rule_done(BinfmtRule *r)
+{
+        if (!r)
+                return;
+        free(r->name);
+        free(r->extension);
+        free(r->interpreter);
+        r->name = r->extension = r->interpreter = NULL;
+}
 
 BinfmtRule *rule_free(BinfmtRule *r)
 {
         if (!r)
                 return NULL;
-        free(r->name);
-        free(r->extension);
-        free(r->interpreter);
+        rule_done(r);
         free(r);
         return NULL;
 }
@@ -67,88 +74,21 @@ int rule_new_from_arch(const BinfmtArch *a, const char *interpreter, unsigned fl
         return 0;
 }
 
-/* Locale-independent, as the kernel's isxdigit()/hex_to_bin() are. */
-static int hexval(char c)
+static const char *quote_str(const char *s, char buf[static TEXT_QUOTE_MAX])
 {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
-static bool is_control(unsigned char c)
-{
-        return c < 0x20 || c == 0x7f;
-}
-
-/* A printable rendering of untrusted bytes for reasons: quotes, \xHH escapes, cut when long. */
-static const char *quote(const void *p, size_t n, char buf[static QUOTE_MAX])
-{
-        static const char hex[] = "0123456789abcdef";
-        const unsigned char *s = p;
-        char *o = buf;
-
-        *o++ = '"';
-        for (size_t i = 0; i < n && i < QUOTE_BYTES_MAX; i++) {
-                if (s[i] == '"' || s[i] == '\\') {
-                        *o++ = '\\';
-                        *o++ = (char)s[i];
-                } else if (is_control(s[i]) || s[i] >= 0x80) {
-                        *o++ = '\\';
-                        *o++ = 'x';
-                        *o++ = hex[s[i] >> 4];
-                        *o++ = hex[s[i] & 0xf];
-                } else
-                        *o++ = (char)s[i];
-        }
-        *o++ = '"';
-        if (n > QUOTE_BYTES_MAX) {
-                *o++ = '.';
-                *o++ = '.';
-                *o++ = '.';
-        }
-        *o = '\0';
-        return buf;
-}
-
-static const char *quote_str(const char *s, char buf[static QUOTE_MAX])
-{
-        return quote(s, strlen(s), buf);
-}
-
-/* Stores a reason (when asked for one) and returns -EINVAL, or -ENOMEM if it cannot. */
-_printf_(2, 3) static int refuse(char **ret_reason, const char *fmt, ...)
-{
-        va_list ap;
-        char *s;
-        int r;
-
-        if (!ret_reason)
-                return -EINVAL;
-
-        va_start(ap, fmt);
-        r = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-
-        *ret_reason = s;
-        return -EINVAL;
+        return text_quote(s, strlen(s), buf);
 }
 
 /* ':' is the delimiter binfmtd writes; a newline or control byte would garble the entry file. */
 static int check_text(const char *field, const char *s, char **ret_reason)
 {
-        char q[QUOTE_MAX];
+        char q[TEXT_QUOTE_MAX];
 
         for (const char *p = s; *p; p++) {
                 if (*p == ':')
                         return refuse(ret_reason, "%s %s contains the delimiter ':'", field,
                                       quote_str(s, q));
-                if (is_control((unsigned char)*p))
+                if (text_is_control((unsigned char)*p))
                         return refuse(ret_reason, "%s %s contains a control character (0x%02x)",
                                       field, quote_str(s, q), (unsigned char)*p);
         }
@@ -159,7 +99,7 @@ int rule_validate(const BinfmtRule *r, const KernelInfo *k, char **ret_reason)
 {
         unsigned buf_size = k && k->buf_size > 0 ? k->buf_size : RULE_PORTABLE_BUF;
         _cleanup_free_ char *encoded = NULL;
-        char q[QUOTE_MAX], fl[5];
+        char q[TEXT_QUOTE_MAX], fl[5];
         size_t l;
         int ret;
 
@@ -280,14 +220,8 @@ static bool text_encodable(const char *s)
 
 static char *append_escaped(char *o, const uint8_t *bytes, size_t n)
 {
-        static const char hex[] = "0123456789abcdef";
-
-        for (size_t i = 0; i < n; i++) {
-                *o++ = '\\';
-                *o++ = 'x';
-                *o++ = hex[bytes[i] >> 4];
-                *o++ = hex[bytes[i] & 0xf];
-        }
+        for (size_t i = 0; i < n; i++)
+                o = text_put_hex_escape(o, bytes[i]);
         return o;
 }
 
@@ -378,9 +312,9 @@ static char *scan_escaped_field(char *s, const char *end, char del)
                         break;
                 if (c == '\\' && s < end && *s == 'x') {
                         s++;
-                        if (s >= end || hexval(*s++) < 0)
+                        if (s >= end || text_hex_value(*s++) < 0)
                                 return NULL;
-                        if (s >= end || hexval(*s++) < 0)
+                        if (s >= end || text_hex_value(*s++) < 0)
                                 return NULL;
                 }
         }
@@ -391,6 +325,11 @@ static char *scan_escaped_field(char *s, const char *end, char del)
 /*
  * string_unescape_inplace(s, UNESCAPE_HEX): stops at the first NUL, turns "\x" and one or two
  * hex digits into a byte and leaves every other backslash alone. Returns the decoded length.
+ *
+ * Not shared with binfmtd.conf's decoder (config.c) on purpose: this one must decode exactly as
+ * the kernel does, quirks included (one hex digit is enough; a backslash carries the byte after
+ * it along, so "\\x41" is not decoded), while binfmtd.conf takes only "\x" and two hex digits
+ * as an escape, refuses "\x" followed by anything else, and takes every other byte as it is.
  */
 static size_t unescape_hex(char *s)
 {
@@ -399,12 +338,12 @@ static size_t unescape_hex(char *s)
         while (*src) {
                 if (src[0] == '\\' && src[1] != '\0') {
                         src++;
-                        if (src[0] == 'x' && hexval(src[1]) >= 0) {
-                                int v = hexval(src[1]);
+                        if (src[0] == 'x' && text_hex_value(src[1]) >= 0) {
+                                int v = text_hex_value(src[1]);
 
                                 src += 2;
-                                if (hexval(src[0]) >= 0) {
-                                        v = v << 4 | hexval(src[0]);
+                                if (text_hex_value(src[0]) >= 0) {
+                                        v = v << 4 | text_hex_value(src[0]);
                                         src++;
                                 }
                                 *out++ = (char)v;
@@ -447,7 +386,7 @@ int rule_from_register_string(const char *s, size_t len, BinfmtRule **ret, char 
         _cleanup_(rule_freep) BinfmtRule *r = NULL;
         _cleanup_free_ char *buf = NULL;
         char *p, *q, *end, *name, *magic = NULL, *mask = NULL, *ext = NULL, *interp;
-        char qb[QUOTE_MAX], del;
+        char qb[TEXT_QUOTE_MAX], del;
         unsigned offset = 0, flags = 0;
         size_t magic_len = 0;
         bool has_mask = false;
@@ -467,7 +406,7 @@ int rule_from_register_string(const char *s, size_t len, BinfmtRule **ret, char 
         del = s[0];
         /* Older kernels scan flag letters past the end of the record when one is the
          * delimiter; newer ones refuse it. */
-        if (memchr("POCF", del, 4))
+        if (rule_flag_from_letter(del) != 0)
                 return refuse(ret_reason, "delimiter '%c' is also a flag letter", del);
 
         /* The kernel's working copy: the record, padded with the delimiter. One extra NUL
@@ -503,7 +442,7 @@ int rule_from_register_string(const char *s, size_t len, BinfmtRule **ret, char 
                 break;
         default:
                 return refuse(ret_reason, "type %s is neither M (magic) nor E (extension)",
-                              quote(p, 1, qb));
+                              text_quote(p, 1, qb));
         }
         p++;
         if (p >= end || *p != del)
@@ -591,26 +530,8 @@ int rule_from_register_string(const char *s, size_t len, BinfmtRule **ret, char 
         if (p > buf + len)
                 return refuse(ret_reason, "register string ends before the flags field");
 
-        for (bool more = true; more && p < end;) {
-                switch (*p) {
-                case 'P':
-                        flags |= RULE_FLAG_P;
-                        break;
-                case 'O':
-                        flags |= RULE_FLAG_O;
-                        break;
-                case 'C':
-                        flags |= RULE_FLAG_C;
-                        break;
-                case 'F':
-                        flags |= RULE_FLAG_F;
-                        break;
-                default:
-                        more = false;
-                        continue;
-                }
-                p++;
-        }
+        for (unsigned f; p < end && (f = rule_flag_from_letter(*p)) != 0; p++)
+                flags |= f;
         q = p;
         if (p < end && *p == '\n')
                 p++;
@@ -621,7 +542,7 @@ int rule_from_register_string(const char *s, size_t len, BinfmtRule **ret, char 
                         return refuse(ret_reason,
                                       "a newline may only end the register string, once");
                 return refuse(ret_reason, "flags contain %s, which is not one of P, O, C, F",
-                              quote(q, 1, qb));
+                              text_quote(q, 1, qb));
         }
 
         r = calloc(1, sizeof(*r));
@@ -694,6 +615,22 @@ unsigned rule_flags_normalize(unsigned flags)
         return flags;
 }
 
+unsigned rule_flag_from_letter(char c)
+{
+        switch (c) {
+        case 'P':
+                return RULE_FLAG_P;
+        case 'O':
+                return RULE_FLAG_O;
+        case 'C':
+                return RULE_FLAG_C;
+        case 'F':
+                return RULE_FLAG_F;
+        default:
+                return 0;
+        }
+}
+
 const char *rule_flags_to_string(unsigned flags, char buf[static 5])
 {
         char *o = buf;
@@ -716,23 +653,13 @@ int rule_flags_from_string(const char *s, unsigned *ret)
 
         if (!s || !ret)
                 return -EINVAL;
-        for (; *s; s++)
-                switch (*s) {
-                case 'P':
-                        flags |= RULE_FLAG_P;
-                        break;
-                case 'O':
-                        flags |= RULE_FLAG_O;
-                        break;
-                case 'C':
-                        flags |= RULE_FLAG_C;
-                        break;
-                case 'F':
-                        flags |= RULE_FLAG_F;
-                        break;
-                default:
+        for (; *s; s++) {
+                unsigned f = rule_flag_from_letter(*s);
+
+                if (f == 0)
                         return -EINVAL;
-                }
+                flags |= f;
+        }
 
         *ret = flags;
         return 0;

@@ -47,6 +47,13 @@ typedef struct BinfmtRule {
         unsigned flags;              /* RULE_FLAG_* */
 } BinfmtRule;
 
+/**
+ * rule_done() - free what @r owns (name, extension, interpreter) and clear those pointers, but
+ * not @r itself: for a rule embedded in another object. Every owner of a BinfmtRule releases it
+ * through here, so a new owned field is freed everywhere. Accepts NULL.
+ */
+void rule_done(BinfmtRule *r);
+
 BinfmtRule *rule_free(BinfmtRule *r);
 DEFINE_TRIVIAL_CLEANUP_FUNC(BinfmtRule *, rule_free);
 
@@ -97,6 +104,12 @@ bool rule_matches(const BinfmtRule *r, const uint8_t *hdr, size_t len, const cha
  * rule_flags_normalize() - the flags as the kernel records them: C implies O.
  */
 unsigned rule_flags_normalize(unsigned flags);
+
+/**
+ * rule_flag_from_letter() - the RULE_FLAG_* bit of flag letter @c (P, O, C or F,
+ * case-sensitive as the kernel is), or 0 for any other byte.
+ */
+unsigned rule_flag_from_letter(char c);
 
 /**
  * rule_flags_to_string() - the letters of @flags in the kernel's order P, O, C, F into @buf

@@ -11,6 +11,7 @@
 #include "instance.h"
 #include "status.h"
 #include "strv.h"
+#include "text.h"
 
 const BinfmtArch *status_entry_arch(const BinfmtEntry *e)
 {
@@ -88,18 +89,6 @@ void status_done(Status *s)
         *s = (Status){};
 }
 
-static char *hex(const uint8_t *p, size_t n)
-{
-        char *s = malloc(n * 2 + 1);
-
-        if (!s)
-                return NULL;
-        for (size_t i = 0; i < n; i++)
-                sprintf(s + 2 * i, "%02x", p[i]);
-        s[n * 2] = '\0';
-        return s;
-}
-
 /* json-c's add functions take ownership even on failure; a NULL value is stored as null. */
 static int add(struct json_object *o, const char *key, struct json_object *v)
 {
@@ -157,8 +146,8 @@ static int entry_json(const StatusEntry *se, struct json_object **ret)
                 k |= add(o, "type", json_object_new_string("extension"));
                 k |= add(o, "extension", str_or_null(r->extension));
         } else {
-                _cleanup_free_ char *m = hex(r->magic, r->magic_len);
-                _cleanup_free_ char *mk = r->has_mask ? hex(r->mask, r->magic_len) : NULL;
+                _cleanup_free_ char *m = text_hex(r->magic, r->magic_len);
+                _cleanup_free_ char *mk = r->has_mask ? text_hex(r->mask, r->magic_len) : NULL;
 
                 k |= add(o, "type", json_object_new_string("magic"));
                 k |= add(o, "offset", json_object_new_int64(r->offset));

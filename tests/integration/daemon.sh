@@ -27,6 +27,14 @@ check "a broken configuration at start: exit 1 (got $rc)" test "$rc" -eq 1
 check "a broken configuration at start: names file, line and key" grep -q "$WORK/bad.conf:3: ReconcileIntervalSec" <<<"$err"
 check "a broken configuration at start: nothing registered" test -z "$(ls "$MNT" | grep -v -x -e register -e status)"
 
+run "$BINFMTD" --check-config --config "$WORK/bad.conf"
+check "--check-config of a broken configuration: exit 1 with the place" test "$rc" -eq 1 -a -n "$(grep "bad.conf:3" <<<"$err")"
+printf '[binfmtd]\nTargets=linux/arm64\n' >"$WORK/good.conf"
+run "$BINFMTD" --check-config --config "$WORK/good.conf"
+check "--check-config of a good configuration: exit 0" test "$rc" -eq 0 -a "$out" = "Configuration OK."
+run "$BINFMTD" --frobnicate
+check "a usage error: exit 2 with a message (got $rc)" test "$rc" -eq 2 -a -n "$err"
+
 # An old kernel: refused with the reason.
 write_config "$CONF" "Targets=linux/arm64"
 run setarch "$(uname -m)" --uname-2.6 "$BINFMTD" --config "$CONF"

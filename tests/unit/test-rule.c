@@ -396,6 +396,33 @@ TEST(flags)
         ASSERT_EQ(rule_flags_normalize(RULE_FLAG_C), RULE_FLAG_C | RULE_FLAG_O);
         ASSERT_EQ(rule_flags_normalize(RULE_FLAG_P | RULE_FLAG_F), RULE_FLAG_P | RULE_FLAG_F);
         ASSERT_EQ(rule_flags_normalize(RULE_FLAG_O), RULE_FLAG_O);
+
+        ASSERT_EQ(rule_flag_from_letter('P'), RULE_FLAG_P);
+        ASSERT_EQ(rule_flag_from_letter('O'), RULE_FLAG_O);
+        ASSERT_EQ(rule_flag_from_letter('C'), RULE_FLAG_C);
+        ASSERT_EQ(rule_flag_from_letter('F'), RULE_FLAG_F);
+        ASSERT_EQ(rule_flag_from_letter('f'), 0);
+        ASSERT_EQ(rule_flag_from_letter(':'), 0);
+        ASSERT_EQ(rule_flag_from_letter('\0'), 0);
+}
+
+TEST(done)
+{
+        BinfmtRule r = {
+                .name = strdup("x"),
+                .extension = strdup("y"),
+                .interpreter = strdup("/z"),
+        };
+
+        ASSERT_NOT_NULL(r.name);
+        ASSERT_NOT_NULL(r.extension);
+        ASSERT_NOT_NULL(r.interpreter);
+        rule_done(&r);
+        ASSERT_NULL(r.name);
+        ASSERT_NULL(r.extension);
+        ASSERT_NULL(r.interpreter);
+        rule_done(&r);
+        rule_done(NULL);
 }
 
 TEST(new_from_arch)
@@ -1130,6 +1157,7 @@ TEST(matches)
 int main(void)
 {
         RUN(flags);
+        RUN(done);
         RUN(new_from_arch);
         RUN(parse_shipped);
         RUN(parse_length_limits);
