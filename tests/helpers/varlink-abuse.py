@@ -110,7 +110,9 @@ elif SCENARIO == "stall":
     # after IdleTimeoutSec.
     s = connect()
     s.sendall(CALL[:10])
-    if get_status() > 1.0:
+    # Well under the idle timeout (5 s in the test): a daemon blocked by the staller would
+    # answer only after dropping it.
+    if get_status() > 2.5:
         fail("a stalled client slowed the others down")
     if not closed_by_peer(s, 10):
         fail("a stalled client was not dropped")
@@ -127,7 +129,7 @@ elif SCENARIO == "no-read":
         dropped = True
     if not dropped and not closed_by_peer(s, 10):
         fail("a client that never reads was not dropped")
-    if get_status() > 1.0:
+    if get_status() > 2.5:
         fail("the daemon is slow after a client that never reads")
 elif SCENARIO == "many":
     # Many requests one after another (memory must stay bounded).

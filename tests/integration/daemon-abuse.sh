@@ -20,7 +20,7 @@ abuse() {
 }
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$DAEMON_PID/status"; }
 
-write_config "$WORK/binfmtd.conf" "Targets=linux/arm64 riscv64" "MaxConnections=16" "IdleTimeoutSec=1"
+write_config "$WORK/binfmtd.conf" "Targets=linux/arm64 riscv64" "MaxConnections=16" "IdleTimeoutSec=5"
 check "binfmtd starts" start_daemon --config "$WORK/binfmtd.conf"
 check "warm-up requests" abuse many 50
 rss0=$(rss)
