@@ -185,6 +185,9 @@ static int run(int argc, char *argv[])
                 printf("Configuration OK.\n");
                 return 0;
         }
+        r = manager_build_extra(m->config, &m->extra, &m->n_extra);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up: %s", strerror(-r));
         if (m->config->flags & RULE_FLAG_C)
                 log_warning("Flags=C: setuid foreign programs will run the emulator with raised "
                             "privileges.");

@@ -57,6 +57,7 @@ Manager *manager_free(Manager *m)
         sd_event_source_unref(m->reconcile_timer);
         sd_event_unref(m->event);
         config_free(m->config);
+        free(m->extra);
         report_done(&m->last_problems);
         free(m->runtime);
         free(m->config_file);
@@ -122,15 +123,11 @@ int manager_load_config(Manager *m, Config **ret, gid_t *ret_gid, bool *ret_gid_
         STRV_FOREACH(t, c->targets) {
                 const BinfmtArch *a;
 
-                if (!streq(*t, "all") && platform_resolve(*t, &a) < 0)
+                const ConfigTarget *ct = config_find_target(c, *t);
+
+                if (!streq(*t, "all") && platform_resolve(*t, &a) < 0 && !(ct && ct->magic_set))
                         report_error(errors, NULL, "Targets=: unknown target '%s'", *t);
         }
-        for (size_t i = 0; i < c->n_sections; i++)
-                if (c->sections[i].magic_set)
-                        report_error(errors, NULL,
-                                     "[target:%s]: Magic=: targets with a match of their own are "
-                                     "not supported by this version of binfmtd",
-                                     c->sections[i].name);
         if (c->admin_group) {
                 struct group *g = getgrnam(c->admin_group);
                 if (!g)
@@ -148,6 +145,46 @@ int manager_load_config(Manager *m, Config **ret, gid_t *ret_gid, bool *ret_gid_
         *ret = TAKE_PTR(c);
         *ret_gid = gid;
         *ret_gid_set = gid_set;
+        return 0;
+}
+
+/*
+ * The targets [target:NAME] sections with Magic= describe: for a table target's name, a copy of
+ * that target with the configured match bytes (name, family, platforms and entry name stay);
+ * for any other name, a new target whose entry is named after it and whose family is its own,
+ * so it is never taken for the host's. Strings are borrowed from @c.
+ */
+int manager_build_extra(const Config *c, BinfmtArch **ret, size_t *ret_n)
+{
+        _cleanup_free_ BinfmtArch *l = NULL;
+        size_t n = 0;
+
+        l = calloc(c->n_sections ?: 1, sizeof(BinfmtArch));
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_sections; i++) {
+                const ConfigTarget *t = &c->sections[i];
+                const BinfmtArch *base = arch_by_name(t->name);
+                BinfmtArch *x = &l[n];
+
+                if (!t->magic_set || t->magic_len == 0 || t->magic_len > ARCH_MAGIC_MAX)
+                        continue;
+                if (base)
+                        *x = *base;
+                else
+                        *x = (BinfmtArch){ .name = t->name, .family = t->name,
+                                           .entry_name = t->name };
+                x->len = t->magic_len;
+                memcpy(x->magic, t->magic, t->magic_len);
+                if (t->mask_set)
+                        memcpy(x->mask, t->mask, t->magic_len);
+                else
+                        memset(x->mask, 0xff, t->magic_len);
+                x->offset = t->offset_set ? t->offset : 0;
+                n++;
+        }
+        *ret = TAKE_PTR(l);
+        *ret_n = n;
         return 0;
 }
 
@@ -179,6 +216,8 @@ static OpsContext ops_context(Manager *m, bool force)
                 .skip_native = true,
                 .quiet_unchanged = true,
                 .may_mount = !m->ready, /* only at start-up: later the privilege is gone */
+                .extra = m->extra,
+                .n_extra = m->n_extra,
                 .override = override_of,
                 .userdata = m,
         };
@@ -215,6 +254,17 @@ static int desired_targets(Manager *m, char ***ret)
                         }
                 } else if (platform_resolve(*t, &a) >= 0)
                         want[a - table] = true;
+        }
+        /* Targets the table does not have, by their own names. */
+        for (size_t i = 0; i < m->n_extra; i++) {
+                const char *name = m->extra[i].name;
+
+                if (arch_by_name(name))
+                        continue;
+                if ((strv_contains(m->config->targets, name) ||
+                     strv_contains(m->config->targets, "all")) &&
+                    strv_extend(&l, name) < 0)
+                        return -ENOMEM;
         }
         for (size_t i = 0; i < n; i++) {
                 if (m->runtime[i] == RUNTIME_ADDED)
@@ -420,6 +470,8 @@ int manager_uninstall(Manager *m, char *const *targets, bool force, Report *r)
 int manager_reload(Manager *m, Report *r)
 {
         Config *c = NULL;
+        BinfmtArch *extra = NULL;
+        size_t n_extra = 0;
         bool gid_set;
         size_t n;
         gid_t gid;
@@ -443,8 +495,17 @@ int manager_reload(Manager *m, Report *r)
         if (m->socket_override == NULL && !streq(c->socket_path, m->config->socket_path))
                 log_warning("Socket= changed: the new path takes effect at the next start.");
 
+        q = manager_build_extra(c, &extra, &n_extra);
+        if (q < 0) {
+                config_free(c);
+                (void)sd_notify(false, "READY=1");
+                return q;
+        }
         config_free(m->config);
+        free(m->extra);
         m->config = c;
+        m->extra = extra;
+        m->n_extra = n_extra;
         m->admin_gid = gid;
         m->admin_gid_set = gid_set;
         m->generation++;

@@ -32,6 +32,9 @@ typedef struct Manager {
         char *conf_root;          /* root for the layered set ("" normally) */
         char *socket_override;    /* --socket */
         Config *config;
+        BinfmtArch *extra;        /* targets from [target:NAME] sections with Magic=, borrowing
+                                   * names from config */
+        size_t n_extra;
         unsigned generation;      /* bumped on every accepted configuration */
         gid_t admin_gid;
         bool admin_gid_set;
@@ -55,6 +58,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
  */
 int manager_load_config(Manager *m, Config **ret, gid_t *ret_gid, bool *ret_gid_set,
                         Report *errors);
+
+/* The configured targets beyond the table ([target:NAME] with Magic=). */
+int manager_build_extra(const Config *c, BinfmtArch **ret, size_t *ret_n);
 
 /* Start-up: kernel check, mount, first reconcile. */
 int manager_startup(Manager *m);

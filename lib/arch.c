@@ -499,7 +499,8 @@ bool arch_matches(const BinfmtArch *a, const uint8_t *hdr, size_t len)
 
         /* The kernel compares against a zero-filled buffer, so bytes past a short file are 0. */
         for (size_t i = 0; i < a->len; i++) {
-                uint8_t b = i < len ? hdr[i] : 0;
+                size_t at = a->offset + i;
+                uint8_t b = at < len ? hdr[at] : 0;
 
                 if ((b ^ a->magic[i]) & a->mask[i])
                         return false;
@@ -517,7 +518,9 @@ const BinfmtArch *arch_find_by_header(const uint8_t *hdr, size_t len)
 
 const char *arch_entry_name(const BinfmtArch *a, char *buf, size_t size)
 {
-        if (size > 0)
+        if (size > 0 && a->entry_name)
+                snprintf(buf, size, "%s", a->entry_name);
+        else if (size > 0)
                 snprintf(buf, size, "qemu-%s", a->name);
         return buf;
 }

@@ -11,7 +11,7 @@
  * never registered) and its OCI names.
  */
 
-#define ARCH_MAGIC_MAX 64
+#define ARCH_MAGIC_MAX 256 /* BINPRM_BUF_SIZE: a configured target may use all of it */
 
 typedef struct BinfmtArch {
         const char *name;          /* QEMU target name: "aarch64"; entry "qemu-aarch64" */
@@ -22,6 +22,8 @@ typedef struct BinfmtArch {
         uint8_t elf_class;         /* ELFCLASS32 / ELFCLASS64 */
         uint8_t elf_data;          /* ELFDATA2LSB / ELFDATA2MSB */
         uint16_t e_machine;        /* EM_* */
+        const char *entry_name;    /* binfmt_misc entry name; NULL: "qemu-<name>" */
+        unsigned offset;           /* where magic is compared; 0 for every table entry */
         size_t len;                /* bytes in magic and mask */
         uint8_t magic[ARCH_MAGIC_MAX];
         uint8_t mask[ARCH_MAGIC_MAX];
@@ -41,7 +43,7 @@ const BinfmtArch *arch_by_name(const char *name);
 
 /**
  * arch_matches() - whether @hdr (the first @len bytes of a file) matches the target's magic and
- * mask as the kernel would test it: (hdr[i] ^ magic[i]) & mask[i] == 0 for every byte.
+ * mask as the kernel would test it: (hdr[offset + i] ^ magic[i]) & mask[i] == 0 for every byte.
  */
 bool arch_matches(const BinfmtArch *a, const uint8_t *hdr, size_t len);
 
@@ -52,9 +54,9 @@ bool arch_matches(const BinfmtArch *a, const uint8_t *hdr, size_t len);
 const BinfmtArch *arch_find_by_header(const uint8_t *hdr, size_t len);
 
 /**
- * arch_entry_name() - the binfmt_misc entry name binfmtd uses for @a ("qemu-aarch64"), written
- * to @buf of @size bytes. Returns @buf.
+ * arch_entry_name() - the binfmt_misc entry name binfmtd uses for @a ("qemu-aarch64", or a
+ * configured target's own name), written to @buf of @size bytes. Returns @buf.
  */
 const char *arch_entry_name(const BinfmtArch *a, char *buf, size_t size);
 
-#define ARCH_ENTRY_NAME_MAX 64
+#define ARCH_ENTRY_NAME_MAX 80

@@ -35,16 +35,24 @@
 #define ERR_KERNEL             BINFMTD_ERROR("KernelRefused")
 #define ERR_CONFLICT           BINFMTD_ERROR("ForeignEntry")
 
+static const BinfmtArch *find_extra(const OpsContext *c, const char *name)
+{
+        for (size_t i = 0; i < c->n_extra; i++)
+                if (streq(c->extra[i].name, name))
+                        return &c->extra[i];
+        return NULL;
+}
+
 /* Resolves names into distinct targets; reports each bad one and goes on. */
-static int resolve_targets(char *const *names, Report *r, const BinfmtArch ***ret, size_t *ret_n,
-                           bool *ret_all)
+static int resolve_targets(const OpsContext *c, char *const *names, Report *r,
+                           const BinfmtArch ***ret, size_t *ret_n, bool *ret_all)
 {
         size_t n_table, n = 0;
         const BinfmtArch *table = arch_table(&n_table);
         _cleanup_free_ const BinfmtArch **l = NULL;
         bool all = false;
 
-        l = calloc(n_table, sizeof(BinfmtArch *));
+        l = calloc(n_table + c->n_extra, sizeof(BinfmtArch *));
         if (!l)
                 return -ENOMEM;
 
@@ -57,7 +65,10 @@ static int resolve_targets(char *const *names, Report *r, const BinfmtArch ***re
                         all = true;
                         continue;
                 }
-                q = platform_resolve(names[k], &a);
+                a = find_extra(c, names[k]);
+                q = a ? 0 : platform_resolve(names[k], &a);
+                if (q >= 0 && a >= table && a < table + n_table && find_extra(c, a->name))
+                        a = find_extra(c, a->name); /* a configured match for a table target */
                 if (q == -ENOENT) {
                         report_error(r, ERR_UNKNOWN_TARGET,
                                      "%s: unknown target (binfmtctl list shows the known ones)",
@@ -80,7 +91,10 @@ static int resolve_targets(char *const *names, Report *r, const BinfmtArch ***re
         if (all) {
                 n = 0;
                 for (size_t i = 0; i < n_table; i++)
-                        l[n++] = &table[i];
+                        l[n++] = find_extra(c, table[i].name) ?: &table[i];
+                for (size_t i = 0; i < c->n_extra; i++)
+                        if (!arch_by_name(c->extra[i].name))
+                                l[n++] = &c->extra[i];
         }
 
         *ret = TAKE_PTR(l);
@@ -597,7 +611,7 @@ int ops_install(const OpsContext *c, char *const *targets, bool dry_run, Report 
         bool all = false, mounted = true;
         int q = 0;
 
-        q = resolve_targets(targets, r, &arches, &n, &all);
+        q = resolve_targets(c, targets, r, &arches, &n, &all);
         if (q < 0)
                 return q;
         if (check_system(c, c->flags, r) < 0)
@@ -701,7 +715,7 @@ int ops_uninstall(const OpsContext *c, char *const *targets, Report *r)
         bool all = false;
         int q;
 
-        q = resolve_targets(targets, r, &arches, &n, &all);
+        q = resolve_targets(c, targets, r, &arches, &n, &all);
         if (q < 0)
                 return q;
         if (!all && n == 0)

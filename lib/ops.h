@@ -31,6 +31,10 @@ typedef struct OpsContext {
         bool skip_native;              /* native targets are skipped with a note, not refused */
         bool quiet_unchanged;          /* no line for an entry already right, nor notes */
         bool may_mount;                /* mount binfmt_misc when absent (install) */
+        /* Targets beyond the table (the daemon's [target:NAME] sections with Magic=): one with
+         * a table target's name replaces its match bytes, any other is a new target. */
+        const BinfmtArch *extra;
+        size_t n_extra;
         const OpsOverride *(*override)(void *userdata, const BinfmtArch *a);
         void *userdata;
 } OpsContext;

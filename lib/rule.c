@@ -52,7 +52,8 @@ int rule_new_from_arch(const BinfmtArch *a, const char *interpreter, unsigned fl
 
         if (!a || !interpreter || !ret)
                 return -EINVAL;
-        if (a->len == 0 || a->len > ARCH_MAGIC_MAX || a->len > RULE_MAGIC_MAX)
+        if (a->len == 0 || a->len > ARCH_MAGIC_MAX || a->len > RULE_MAGIC_MAX ||
+            a->offset > RULE_MAGIC_MAX - a->len)
                 return -EINVAL;
 
         r = calloc(1, sizeof(*r));
@@ -63,7 +64,7 @@ int rule_new_from_arch(const BinfmtArch *a, const char *interpreter, unsigned fl
         if (!r->name || !r->interpreter)
                 return -ENOMEM;
         r->type = RULE_TYPE_MAGIC;
-        r->offset = 0;
+        r->offset = a->offset;
         r->magic_len = a->len;
         memcpy(r->magic, a->magic, a->len);
         memcpy(r->mask, a->mask, a->len);
