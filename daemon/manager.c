@@ -402,9 +402,20 @@ static void mark(Manager *m, char *const *targets, RuntimeChange what)
                 const BinfmtArch *a;
 
                 if (streq(*t, "all")) {
-                        for (size_t i = 0; i < n; i++)
+                        for (size_t i = 0; i < n; i++) {
+                                _cleanup_free_ char *p = NULL;
+                                InterpCheck chk;
+
+                                /* "all" means what install all registers: targets with an
+                                 * interpreter, outside the host's family. */
+                                if (what == RUNTIME_ADDED &&
+                                    (host_is_native(&m->sys.host, &table[i]) ||
+                                     ops_find_interpreter(&m->sys, m->config->interpreter_path,
+                                                          &table[i], &p, &chk) == -ENOENT))
+                                        continue;
                                 if (what == RUNTIME_REMOVED || m->runtime[i] != RUNTIME_REMOVED)
                                         m->runtime[i] = what;
+                        }
                 } else if (platform_resolve(*t, &a) >= 0)
                         m->runtime[a - table] = what;
         }

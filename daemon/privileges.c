@@ -15,16 +15,16 @@ int privileges_drop(void)
         int r;
 
         capng_clear(CAPNG_SELECT_ALL);
-        /* The bounding set goes first: clearing it needs CAP_SETPCAP, which goes next. */
+        /* The bounding set and the securebits first: both need CAP_SETPCAP, which goes last.
+         * uid 0 regains full capabilities on execve unless the securebits forbid it. */
         r = capng_apply(CAPNG_SELECT_BOUNDS);
         if (r < 0)
-                log_debug("Could not clear the capability bounding set (%d), going on.", r);
+                log_warning("Could not clear the capability bounding set (%d), going on.", r);
+        if (capng_lock() < 0)
+                log_warning("Could not lock the securebits, going on.");
         r = capng_apply(CAPNG_SELECT_BOTH);
         if (r < 0)
                 return -EPERM;
-        /* uid 0 regains full capabilities on execve unless the securebits forbid it. */
-        if (capng_lock() < 0)
-                log_debug("Could not lock the securebits, going on.");
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return -errno;
         if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE)

@@ -22,7 +22,8 @@
 #include "varlink.h"
 
 #define INTERFACE "io.binfmtd"
-#define READS_PER_WAKEUP 16
+/* One read per wakeup and client: a client with calls queued must not hold the others back. */
+#define READS_PER_WAKEUP 1
 
 typedef struct Connection Connection;
 
@@ -80,6 +81,8 @@ static const char interface_description[] =
         "\n"
         "# The caller is neither root nor in the configured admin group.\n"
         "error PermissionDenied ()\n"
+        "# The binfmt_misc instance could not be read.\n"
+        "error StatusUnavailable (error: string)\n"
         "error ConfigInvalid (messages: []Message, failed: bool)\n"
         "error Failed (messages: []Message, failed: bool)\n"
         "error UnknownTarget (messages: []Message, failed: bool)\n"
@@ -343,6 +346,13 @@ static int status_params(Server *s, struct json_object **ret)
         return 0;
 }
 
+static int reply_status_unavailable(Connection *c, const VarlinkCall *call, int r)
+{
+        if (r == -ENOMEM)
+                return r;
+        return reply_error_field(c, call, INTERFACE ".StatusUnavailable", "error", strerror(-r));
+}
+
 static int method_get_status(Connection *c, const VarlinkCall *call)
 {
         struct json_object *p;
@@ -352,7 +362,7 @@ static int method_get_status(Connection *c, const VarlinkCall *call)
                 return 0;
         r = status_params(c->server, &p);
         if (r < 0)
-                return r;
+                return reply_status_unavailable(c, call, r);
         r = reply(c, call, p, false);
         json_object_put(p);
         return r;
@@ -382,7 +392,7 @@ static int method_watch(Connection *c, const VarlinkCall *call)
                 return 0;
         r = status_params(c->server, &p);
         if (r < 0)
-                return r;
+                return reply_status_unavailable(c, call, r);
         if (!call->more) {
                 r = reply(c, call, p, false);
                 json_object_put(p);
@@ -583,6 +593,9 @@ static int connection_read(Connection *c)
                 r = varlink_buffer_append(&c->in, buf, n);
                 if (r < 0)
                         return r; /* -EMSGSIZE: oversized message */
+                /* A watcher's further calls wait unread: bound them as one message. */
+                if (c->watching && c->in.len > VARLINK_MESSAGE_MAX)
+                        return -EMSGSIZE;
 
                 for (;;) {
                         _cleanup_free_ char *msg = NULL;

@@ -368,7 +368,7 @@ static int open_instance(const OpsContext *c, Report *r, int *ret_fd)
         }
         if (faccessat(fd, "register", W_OK, AT_EACCESS) < 0) {
                 q = -errno;
-                report_error(r, BINFMTD_ERROR("PermissionDenied"),
+                report_error(r, BINFMTD_ERROR("NotWritable"),
                              "cannot write %s/register: %s (run as root)", m, strerror(-q));
                 return q;
         }

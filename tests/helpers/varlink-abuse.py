@@ -131,6 +131,20 @@ elif SCENARIO == "no-read":
         fail("a client that never reads was not dropped")
     if get_status() > 2.5:
         fail("the daemon is slow after a client that never reads")
+elif SCENARIO == "watch-flood":
+    # A watcher that keeps sending: its unread calls are bounded like one message.
+    s = connect()
+    s.sendall(json.dumps({"method": "io.binfmtd.Watch", "parameters": {}, "more": True}).encode()
+              + b"\0")
+    dropped = False
+    try:
+        for _ in range(4000):
+            s.sendall(CALL)
+    except (BrokenPipeError, ConnectionResetError, socket.timeout):
+        dropped = True
+    if not dropped and not closed_by_peer(s, 10):
+        fail("a watcher flooding its connection was not dropped")
+    get_status()
 elif SCENARIO == "many":
     # Many requests one after another (memory must stay bounded).
     for _ in range(int(sys.argv[3])):

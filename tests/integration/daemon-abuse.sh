@@ -30,9 +30,11 @@ check "an oversized message: the client is dropped" abuse oversized
 check "malformed messages: each client is dropped" abuse malformed
 check "a client that stalls mid-message: dropped after the idle time, others unaffected" abuse stall
 check "a client that never reads its replies: dropped" abuse no-read
+check "a watcher that floods its connection: dropped" abuse watch-flood
 for i in 1 2 3; do
     abuse concurrent 64 16 >/dev/null
     abuse no-read >/dev/null
+    abuse watch-flood >/dev/null
     abuse many 300 >/dev/null
 done
 rss1=$(rss)

@@ -1,0 +1,511 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# binfmtd's benchmarks: registration against systemd-binfmt, start-up to READY=1, GetStatus
+# latency and throughput over Varlink, and the daemon's memory. Prints a markdown table;
+# --write also puts it in bench/results.md. See bench/README.md.
+#
+#   bench/run.sh [--write] [--runs N] [--load-runs N] [--rss-runs N] [--no-build]
+#
+# Every measurement runs in a fresh user, mount and PID namespace with its own, empty
+# binfmt_misc instance (Linux 6.7 or newer), mounted at a temporary directory and over
+# /proc/sys/fs/binfmt_misc, so nothing can reach the host's registrations. The namespace's
+# first process is the measuring shell: when it ends, the kernel ends everything it started,
+# and the instance goes with the namespace.
+
+set -euo pipefail
+export LC_ALL=C
+
+SELF=$(readlink -f "${BASH_SOURCE[0]}")
+BENCH_DIR=$(dirname "$SELF")
+ROOT=$(dirname "$BENCH_DIR")
+
+die() {
+    echo "run.sh: $*" >&2
+    exit 1
+}
+
+# ---- helpers shared by both halves ---------------------------------------------------------
+
+in_initial_userns() {
+    [ "$(tr -s ' \t' ' ' </proc/self/uid_map | sed 's/^ //')" = "0 0 4294967295" ]
+}
+
+# Times are read from the shell's own clock, ${EPOCHREALTIME/./} (microseconds), which needs
+# no fork: a command substitution around the clock would time a fork of the shell too.
+
+# median, min and max of the numbers on stdin, one a line: "MEDIAN MIN MAX".
+stats() {
+    sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) { print "nan nan nan"; exit }
+        m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        printf "%.10g %.10g %.10g\n", m, v[1], v[NR] }'
+}
+
+# =============================================================================================
+# The inner half: one measurement in a fresh namespace. Prints "RESULT KEY VALUE" lines.
+# =============================================================================================
+
+# The names of the entries in the instance, one a line.
+entries() {
+    local f
+    for f in "$MNT"/*; do
+        f=${f##*/}
+        case $f in
+            register | status | '*') ;;
+            *) echo "$f" ;;
+        esac
+    done
+}
+
+inner_setup() {
+    in_initial_userns && die "refusing to measure in the initial user namespace"
+    NS=$(mktemp -d "$WORK/ns.XXXXXX")
+    MNT=$NS/binfmt_misc
+    mkdir "$MNT"
+    mount -t binfmt_misc -o nosuid,nodev,noexec binfmt_misc "$MNT" ||
+        die "cannot mount a private binfmt_misc instance (needs Linux 6.7 or newer)"
+    # The default mount point shows the same private instance, so a command that is not
+    # told where to write cannot reach the host's registrations either.
+    mount -t binfmt_misc -o nosuid,nodev,noexec binfmt_misc /proc/sys/fs/binfmt_misc ||
+        die "cannot cover /proc/sys/fs/binfmt_misc with the private instance"
+    [ "$(stat -f -c %t "$MNT")" = 42494e4d ] || die "$MNT is not binfmt_misc"
+    [ "$(stat -f -c %t /proc/sys/fs/binfmt_misc)" = 42494e4d ] ||
+        die "/proc/sys/fs/binfmt_misc is not binfmt_misc"
+    [ -z "$(entries)" ] || die "the binfmt_misc instance at $MNT is not empty: not a private one"
+    export BINFMTD_STATE_DIR=$NS/state
+    DPID='' HPID=''
+    trap inner_cleanup EXIT
+}
+
+inner_cleanup() {
+    stop_daemon || true
+}
+
+# Fails unless exactly the expected entries are there, each enabled and with the F flag.
+check_registered() {
+    local got want n
+    got=$(entries | sort | tr '\n' ' ')
+    want=$(tr ' ' '\n' <<<"$NAMES" | sed '/^$/d' | sort | tr '\n' ' ')
+    [ "$got" = "$want" ] || die "$1: registered [$got], expected [$want]"
+    for n in $NAMES; do
+        grep -qx enabled "$MNT/$n" || die "$1: $n is not enabled"
+        grep -q '^flags: .*F' "$MNT/$n" || die "$1: $n has no F flag"
+    done
+}
+
+check_empty() {
+    [ -z "$(entries)" ] || die "$1: the instance is not empty"
+}
+
+# write_config FILE TARGETS: the daemon's configuration for this instance.
+write_config() {
+    printf '[binfmtd]\nMountPoint=%s\nSocket=%s\nTargets=%s\nMaxConnections=128\n' \
+        "$MNT" "$NS/io.binfmtd" "$2" >"$1"
+}
+
+# start_daemon CONF: binfmtd under notify-exec; sets DPID, HPID and READY_US.
+start_daemon() {
+    local deadline=$((SECONDS + 60))
+    rm -f "$NS/ready"
+    "$BIN/notify-exec" "$NS/notify" "$NS/ready" 30 "$BINFMTD" --config "$1" \
+        >>"$NS/notify.log" 2>>"$NS/binfmtd.log" &
+    HPID=$!
+    until [ -s "$NS/ready" ]; do
+        if ! kill -0 "$HPID" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+            cat "$NS/binfmtd.log" >&2
+            HPID=''
+            die "binfmtd did not send READY=1"
+        fi
+        sleep 0.01
+    done
+    read -r DPID READY_US <"$NS/ready"
+}
+
+stop_daemon() {
+    local rc=0
+    if [ -n "${DPID:-}" ]; then
+        kill -TERM "$DPID" 2>/dev/null || true
+    fi
+    if [ -n "${HPID:-}" ]; then
+        wait "$HPID" || rc=$?
+    fi
+    DPID='' HPID=''
+    return $rc
+}
+
+rss_kb() {
+    awk -v k="$1:" '$1 == k { print $2 }' "/proc/$DPID/status"
+}
+
+# Loads the daemon; prints varlink-load's key=value line as RESULT lines with PREFIX.
+load() {
+    local prefix=$1 line kv
+    shift
+    line=$("$BIN/varlink-load" "$NS/io.binfmtd" "$@") || die "varlink-load $* failed"
+    for kv in $line; do
+        echo "RESULT ${prefix}_${kv%%=*} ${kv#*=}"
+    done
+}
+
+# binfmtctl install, direct mode, into the empty instance.
+case_ctl() {
+    local t0 t1
+    t0=${EPOCHREALTIME/./}
+    "$BINFMTCTL" --mount "$MNT" install $TARGETS >"$NS/out" 2>&1 ||
+        { cat "$NS/out" >&2; die "binfmtctl install failed"; }
+    t1=${EPOCHREALTIME/./}
+    check_registered "binfmtctl install"
+    echo "RESULT reg_ctl_us $((t1 - t0))"
+}
+
+# systemd-binfmt with one binfmt.d file per target.
+case_sysd() {
+    local t0 t1
+    t0=${EPOCHREALTIME/./}
+    "$SYSTEMD_BINFMT" "$WORK"/binfmt.d/*.conf >"$NS/out" 2>&1 ||
+        { cat "$NS/out" >&2; die "systemd-binfmt failed"; }
+    t1=${EPOCHREALTIME/./}
+    check_registered "systemd-binfmt"
+    echo "RESULT reg_sysd_us $((t1 - t0))"
+}
+
+# What starting each program costs before it does anything: --version.
+case_exec() {
+    local t0 t1
+    t0=${EPOCHREALTIME/./}
+    "$SYSTEMD_BINFMT" --version >/dev/null
+    t1=${EPOCHREALTIME/./}
+    echo "RESULT exec_sysd_us $((t1 - t0))"
+    t0=${EPOCHREALTIME/./}
+    "$BINFMTCTL" --version >/dev/null
+    t1=${EPOCHREALTIME/./}
+    echo "RESULT exec_ctl_us $((t1 - t0))"
+}
+
+# binfmtd with the default targets: start to READY=1 on the empty instance (it registers
+# them), its memory when idle, then a restart that finds them registered (adopts them).
+case_daemon() {
+    write_config "$NS/binfmtd.conf" "$DEFAULT_TARGETS"
+    start_daemon "$NS/binfmtd.conf"
+    check_registered "binfmtd start"
+    echo "RESULT ready_reg_us $READY_US"
+    sleep 0.5
+    echo "RESULT rss_idle_kb $(rss_kb VmRSS)"
+    stop_daemon || die "binfmtd did not stop cleanly"
+    start_daemon "$NS/binfmtd.conf"
+    check_registered "binfmtd restart"
+    # The restart adopted the entries: nothing was registered a second time.
+    [ "$(grep -c ': registered (' "$NS/binfmtd.log")" = "$N_TARGETS" ] ||
+        die "binfmtd registered entries again at restart"
+    echo "RESULT ready_adopt_us $READY_US"
+    stop_daemon || die "binfmtd did not stop cleanly"
+}
+
+# binfmtd with no targets: start to READY=1, then binfmtctl install through its socket.
+case_daemon_socket() {
+    local t0 t1
+    write_config "$NS/binfmtd.conf" ""
+    start_daemon "$NS/binfmtd.conf"
+    check_empty "binfmtd with Targets="
+    echo "RESULT ready_empty_us $READY_US"
+    t0=${EPOCHREALTIME/./}
+    "$BINFMTCTL" --socket "$NS/io.binfmtd" install $TARGETS >"$NS/out" 2>&1 ||
+        { cat "$NS/out" >&2; die "binfmtctl --socket install failed"; }
+    t1=${EPOCHREALTIME/./}
+    check_registered "binfmtctl --socket install"
+    # It must have gone through the daemon, not fallen back to direct mode.
+    grep -q "Install of $N_TARGETS target(s) requested" "$NS/binfmtd.log" ||
+        die "binfmtctl --socket install did not go through binfmtd"
+    echo "RESULT reg_sock_us $((t1 - t0))"
+    stop_daemon || die "binfmtd did not stop cleanly"
+}
+
+# GetStatus with 1, 16 and 64 clients against one daemon.
+case_load() {
+    write_config "$NS/binfmtd.conf" "$DEFAULT_TARGETS"
+    start_daemon "$NS/binfmtd.conf"
+    check_registered "binfmtd start"
+    load c1 1 "$CALLS_1"
+    load c16 16 "$CALLS_16"
+    load c64 64 "$CALLS_64"
+    stop_daemon || die "binfmtd did not stop cleanly"
+}
+
+# The daemon's memory after 1 000, 10 000 and 100 000 GetStatus calls
+# (8 clients, no warm-up calls, so the counts are exact).
+case_rss() {
+    write_config "$NS/binfmtd.conf" "$DEFAULT_TARGETS"
+    start_daemon "$NS/binfmtd.conf"
+    check_registered "binfmtd start"
+    "$BIN/varlink-load" "$NS/io.binfmtd" 8 125 0 >/dev/null || die "varlink-load failed"
+    echo "RESULT rss_1k_kb $(rss_kb VmRSS)"
+    "$BIN/varlink-load" "$NS/io.binfmtd" 8 1125 0 >/dev/null || die "varlink-load failed"
+    echo "RESULT rss_10k_kb $(rss_kb VmRSS)"
+    "$BIN/varlink-load" "$NS/io.binfmtd" 8 11250 0 >/dev/null || die "varlink-load failed"
+    echo "RESULT rss_100k_kb $(rss_kb VmRSS)"
+    echo "RESULT hwm_100k_kb $(rss_kb VmHWM)"
+    kill -0 "$DPID" || die "binfmtd died under load"
+    stop_daemon || die "binfmtd did not stop cleanly"
+}
+
+# Run once before the measurements: which of the default targets this host registers (the
+# native family is refused), and the register strings binfmtctl plan prints for them, one
+# binfmt.d file per target for systemd-binfmt.
+case_prepare() {
+    local t out line name
+    mkdir -p "$WORK/binfmt.d"
+    : >"$WORK/targets"
+    : >"$WORK/skipped"
+    for t in $DEFAULT_TARGETS; do
+        if out=$("$BINFMTCTL" --mount "$MNT" plan "$t" 2>"$NS/err"); then
+            line=$(grep '^  :' <<<"$out" | sed 's/^  //')
+            [ "$(wc -l <<<"$line")" = 1 ] || die "plan $t: expected one register string"
+            name=$(cut -d: -f2 <<<"$line")
+            printf '%s\n' "$line" >"$WORK/binfmt.d/$name.conf"
+            echo "$t $name" >>"$WORK/targets"
+        elif grep -q "this host's own family" "$NS/err"; then
+            echo "$t" >>"$WORK/skipped"
+        else
+            cat "$NS/err" >&2
+            die "binfmtctl plan $t failed"
+        fi
+    done
+    check_empty "plan"
+}
+
+inner_main() {
+    inner_setup
+    case $1 in
+        prepare) case_prepare ;;
+        ctl) case_ctl ;;
+        sysd) case_sysd ;;
+        exec) case_exec ;;
+        daemon) case_daemon ;;
+        daemon-socket) case_daemon_socket ;;
+        load) case_load ;;
+        rss) case_rss ;;
+        *) die "unknown case $1" ;;
+    esac
+}
+
+if [ "${1:-}" = --inner ]; then
+    WORK=$2
+    # shellcheck source=/dev/null
+    source "$WORK/env"
+    inner_main "$3"
+    exit 0
+fi
+
+# =============================================================================================
+# The outer half: checks, build, the schedule of runs, and the table.
+# =============================================================================================
+
+usage() {
+    sed -n 's/^#   //p' "$SELF"
+    exit "${1:-2}"
+}
+
+WRITE=0 RUNS=11 LOAD_RUNS=5 RSS_RUNS=3 BUILD_IT=1
+while [ $# -gt 0 ]; do
+    case $1 in
+        --write) WRITE=1 ;;
+        --runs) RUNS=${2:?}; shift ;;
+        --load-runs) LOAD_RUNS=${2:?}; shift ;;
+        --rss-runs) RSS_RUNS=${2:?}; shift ;;
+        --no-build) BUILD_IT=0 ;;
+        -h | --help) usage 0 ;;
+        *) usage ;;
+    esac
+    shift
+done
+for n in "$RUNS" "$LOAD_RUNS" "$RSS_RUNS"; do
+    [[ $n =~ ^[1-9][0-9]*$ ]] || die "a run count must be a positive number, not '$n'"
+done
+
+[ "$(id -u)" = 0 ] || die "run as root: the interpreters must appear root-owned in the namespace"
+in_initial_userns || die "run in the initial user namespace (it makes its own for each run)"
+command -v unshare >/dev/null || die "unshare (util-linux) is missing"
+command -v cc >/dev/null || die "a C compiler (cc) is missing"
+pkg-config --exists json-c || die "json-c's development files (libjson-c-dev) are missing"
+
+BUILD=${BUILD:-$ROOT/build}
+if [ $BUILD_IT = 1 ]; then
+    meson compile -C "$BUILD" >/dev/null || die "meson compile -C $BUILD failed"
+fi
+BINFMTCTL=$BUILD/tools/binfmtctl
+BINFMTD=$BUILD/daemon/binfmtd
+[ -x "$BINFMTCTL" ] && [ -x "$BINFMTD" ] && [ -f "$BUILD/lib/libbinfmt.a" ] ||
+    die "no build in $BUILD: run meson setup $BUILD && meson compile -C $BUILD"
+
+SYSTEMD_BINFMT=
+for f in /lib/systemd/systemd-binfmt /usr/lib/systemd/systemd-binfmt; do
+    [ -x "$f" ] && { SYSTEMD_BINFMT=$f; break; }
+done
+[ -n "$SYSTEMD_BINFMT" ] || die "systemd-binfmt is missing (Debian: the systemd package)"
+
+# The shipped default Targets=, as conf/binfmtd.conf shows it.
+DEFAULT_TARGETS=$(sed -n 's/^#Targets=//p' "$ROOT/conf/binfmtd.conf")
+[ -n "$DEFAULT_TARGETS" ] || die "no #Targets= line in conf/binfmtd.conf"
+
+WORK=$(mktemp -d /tmp/binfmtd-bench.XXXXXX)
+chmod 0755 "$WORK"
+CHILD=
+outer_cleanup() {
+    set +e
+    # Killing unshare kills the namespace's first process (--kill-child), and with it the
+    # namespace and everything started in it.
+    if [ -n "$CHILD" ]; then
+        kill -KILL "$CHILD" 2>/dev/null
+        wait "$CHILD" 2>/dev/null
+    fi
+    # Processes of the namespace may take a moment to die: try again while they write.
+    for _ in 1 2 3 4 5; do
+        rm -rf "$WORK" 2>/dev/null && break
+        sleep 0.2
+    done
+}
+trap outer_cleanup EXIT
+trap 'exit 130' INT TERM
+
+BIN=$WORK/bin
+mkdir -p "$BIN" "$WORK/res"
+read -r -a JSONC <<<"$(pkg-config --cflags --libs json-c)"
+cc -O2 -Wall -Wextra -iquote "$ROOT/lib" -o "$BIN/varlink-load" "$BENCH_DIR/varlink-load.c" \
+    "$BUILD/lib/libbinfmt.a" "${JSONC[@]}" -lpthread -lm ||
+    die "cannot build varlink-load"
+cc -O2 -Wall -Wextra -iquote "$ROOT/lib" -o "$BIN/notify-exec" "$BENCH_DIR/notify-exec.c" ||
+    die "cannot build notify-exec"
+
+# Calls per client for each load level (about a second each here).
+CALLS_1=${CALLS_1:-3000} CALLS_16=${CALLS_16:-250} CALLS_64=${CALLS_64:-80}
+
+# What the inner half needs, as shell assignments.
+write_env() {
+    local v
+    for v in BIN BINFMTCTL BINFMTD SYSTEMD_BINFMT DEFAULT_TARGETS CALLS_1 CALLS_16 CALLS_64 \
+        TARGETS NAMES N_TARGETS; do
+        printf '%s=%q\n' "$v" "${!v-}"
+    done >"$WORK/env"
+}
+
+# run_inner CASE: one measurement in a fresh namespace; its results go to $WORK/res/KEY.
+run_inner() {
+    local out=$WORK/out.$1
+    unshare --user --map-root-user --mount --pid --fork --mount-proc --kill-child \
+        bash "$SELF" --inner "$WORK" "$1" >"$out" &
+    CHILD=$!
+    wait "$CHILD" || { CHILD=; die "the '$1' measurement failed"; }
+    CHILD=
+    awk '$1 == "RESULT" { print $3 >> (dir "/" $2) }' dir="$WORK/res" "$out"
+}
+
+unshare --user --map-root-user --mount true 2>/dev/null ||
+    die "cannot create a user namespace (unshare --user --map-root-user --mount)"
+
+write_env
+run_inner prepare
+TARGETS=$(awk '{ print $1 }' "$WORK/targets" | tr '\n' ' ' | sed 's/ $//')
+NAMES=$(awk '{ print $2 }' "$WORK/targets" | tr '\n' ' ' | sed 's/ $//')
+N_TARGETS=$(wc -l <"$WORK/targets")
+SKIPPED=$(tr '\n' ' ' <"$WORK/skipped" | sed 's/ $//')
+[ "$N_TARGETS" -gt 0 ] || die "no default target can be registered here (qemu-user-static?)"
+write_env
+
+echo "run.sh: $N_TARGETS targets ($TARGETS); native, skipped: ${SKIPPED:-none}" >&2
+# The cases of one run go back to back, so that the machine's drift touches them alike.
+for i in $(seq "$RUNS"); do
+    echo "run.sh: registration and start-up, run $i of $RUNS" >&2
+    for c in sysd ctl daemon daemon-socket exec; do
+        run_inner $c
+    done
+done
+for i in $(seq "$LOAD_RUNS"); do
+    echo "run.sh: GetStatus load, run $i of $LOAD_RUNS" >&2
+    run_inner load
+done
+for i in $(seq "$RSS_RUNS"); do
+    echo "run.sh: memory under 100 000 GetStatus calls, run $i of $RSS_RUNS" >&2
+    run_inner rss
+done
+
+# ---- the table ------------------------------------------------------------------------------
+
+R=$WORK/res
+med() { stats <"$R/$1" | cut -d' ' -f1; }
+# ms KEY: median, and min–max, of microsecond values, in milliseconds.
+ms() {
+    stats <"$R/$1" | awk '{ printf "%.2f ms | %.2f–%.2f", $1 / 1000, $2 / 1000, $3 / 1000 }'
+}
+# ratio KEY: the median over the runs of KEY / reg_sysd_us in the same run.
+ratio() {
+    paste "$R/$1" "$R/reg_sysd_us" | awk '{ print $1 / $2 }' | stats |
+        awk '{ printf "%.2f×", $1 }'
+}
+us() { stats <"$R/$1" | awk '{ printf "%.0f µs", $1 }'; }
+kb() { stats <"$R/$1" | awk '{ printf "%.0f KiB", $1 }'; }
+num() { stats <"$R/$1" | awk '{ printf "%.0f", $1 }'; }
+
+# row CELL...: one table row.
+row() {
+    printf '|'
+    printf ' %s |' "$@"
+    echo
+}
+
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+table() {
+    local c
+    echo "Linux $(uname -r), $(nproc) CPUs ($CPU); $(date -u +%Y-%m-%d)."
+    echo "Targets: $TARGETS ($N_TARGETS entries; native family skipped: ${SKIPPED:-none})."
+    echo
+    echo "**Registration** of $N_TARGETS targets into an empty private instance, wall time of the"
+    echo "command; median of $RUNS runs (ratio: median of the per-run ratios to systemd-binfmt)."
+    echo
+    row what median "min–max (ms)" "vs systemd-binfmt"
+    row --- ---: ---: ---:
+    row "\`systemd-binfmt FILE...\` ($N_TARGETS binfmt.d files)" "$(ms reg_sysd_us)" 1.00×
+    row "\`binfmtctl --mount DIR install\` (direct mode)" "$(ms reg_ctl_us)" \
+        "$(ratio reg_ctl_us)"
+    row "\`binfmtd\` start → READY=1, registers all" "$(ms ready_reg_us)" \
+        "$(ratio ready_reg_us)"
+    row "\`binfmtctl --socket S install\` via a running binfmtd" "$(ms reg_sock_us)" \
+        "$(ratio reg_sock_us)"
+    row "*process start alone:* \`systemd-binfmt --version\`" "$(ms exec_sysd_us)" ""
+    row "*process start alone:* \`binfmtctl --version\`" "$(ms exec_ctl_us)" ""
+    echo
+    echo "**Start-up**: \`binfmtd\` start → READY=1, median of $RUNS runs."
+    echo
+    row instance median "min–max (ms)"
+    row --- ---: ---:
+    row "no targets configured (nothing to register)" "$(ms ready_empty_us)"
+    row "empty, $N_TARGETS targets to register" "$(ms ready_reg_us)"
+    row "$N_TARGETS targets already registered (restart, adopted)" "$(ms ready_adopt_us)"
+    echo
+    echo "**GetStatus** over Varlink (reply $(num c1_reply_bytes) bytes of JSON), each client on"
+    echo "its own connection making sequential calls; median over $LOAD_RUNS runs of each run's"
+    echo "figure."
+    echo
+    row clients "calls per run" "latency p50" "latency p99" throughput
+    row ---: ---: ---: ---: ---:
+    for c in 1 16 64; do
+        row "$c" "$(num "c${c}_calls")" "$(us "c${c}_p50_us")" "$(us "c${c}_p99_us")" \
+            "$(num "c${c}_calls_per_s") calls/s"
+    done
+    echo
+    echo "**Memory**: binfmtd's VmRSS, median of $RUNS runs (idle) and of $RSS_RUNS runs (under"
+    echo "load)."
+    echo
+    row when VmRSS
+    row --- ---:
+    row "idle, 0.5 s after READY=1" "$(kb rss_idle_kb)"
+    row "after 1 000 GetStatus calls" "$(kb rss_1k_kb)"
+    row "after 10 000 GetStatus calls" "$(kb rss_10k_kb)"
+    row "after 100 000 GetStatus calls" "$(kb rss_100k_kb)"
+    row "peak (VmHWM) after 100 000 calls" "$(kb hwm_100k_kb)"
+}
+
+table | tee "$WORK/results.md"
+if [ $WRITE = 1 ]; then
+    cp "$WORK/results.md" "$BENCH_DIR/results.md"
+    echo "run.sh: wrote $BENCH_DIR/results.md" >&2
+fi
