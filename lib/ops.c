@@ -231,6 +231,35 @@ typedef enum Prepared {
 } Prepared;
 
 /*
+ * Whether @rule would catch the host's own programs: its own executable, and every target of a
+ * native family as a static (ET_EXEC) and as a position-independent (ET_DYN) program. binfmt_misc
+ * is consulted before the ELF loader, so such a rule would hand native programs to an emulator.
+ */
+static bool rule_hijacks_host(const OpsContext *c, const BinfmtRule *rule)
+{
+        size_t n;
+        const BinfmtArch *table = arch_table(&n);
+
+        if (rule_matches(rule, c->sys->self_header, sizeof(c->sys->self_header), NULL))
+                return true;
+        for (size_t i = 0; i < n; i++) {
+                uint8_t hdr[ARCH_MAGIC_MAX] = {};
+
+                if (!host_is_native(&c->sys->host, &table[i]))
+                        continue;
+                memcpy(hdr, table[i].magic, table[i].len);
+                for (uint8_t type = ET_EXEC; type <= ET_DYN; type++) {
+                        /* e_type at 16..17, in the target's byte order. */
+                        hdr[16] = table[i].elf_data == ELFDATA2MSB ? 0 : type;
+                        hdr[17] = table[i].elf_data == ELFDATA2MSB ? type : 0;
+                        if (rule_matches(rule, hdr, table[i].len, NULL))
+                                return true;
+                }
+        }
+        return false;
+}
+
+/*
  * Everything about one target that can be checked without the kernel's entries: native family,
  * interpreter, the rule's validity. On PREPARED_OK *ret is the rule to register.
  */
@@ -295,8 +324,8 @@ static int prepare_rule(const OpsContext *c, const BinfmtArch *a, bool all, Repo
                 report_error(r, ERR_INVALID_RULE, "%s: invalid rule: %s", name, strna(reason));
                 return 0;
         }
-        /* The table never should, but a rule that matches our own executable would hijack it. */
-        if (rule_matches(rule, c->sys->self_header, sizeof(c->sys->self_header), NULL)) {
+        /* The table never should; a configured match might. */
+        if (rule_hijacks_host(c, rule)) {
                 report_error(r, ERR_NATIVE_TARGET,
                              "%s: the rule matches this host's own programs, refusing", name);
                 return 0;

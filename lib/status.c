@@ -233,13 +233,14 @@ int status_to_json(const Status *s, struct json_object **ret)
                                       json_object_new_string(s->entries[i].entry->rule.name));
         }
         /* The key tonistiigi/binfmt's JSON has: enabled entries, null when there are none. */
-        k |= add(root, "emulators", emulators);
+        k |= add(root, "emulators", TAKE_PTR(emulators));
         if (k < 0)
                 goto oom;
 
         *ret = root;
         return 0;
 oom:
+        json_object_put(emulators); /* not yet part of root */
         json_object_put(root);
         return -ENOMEM;
 }

@@ -16,6 +16,17 @@ enter_private_instance
 trap 'stop_daemon' EXIT
 
 CONF=$WORK/binfmtd.conf
+# A match for this host's static (ET_EXEC) programs only: the daemon itself is position-
+# independent, so only a check of the native family's headers catches this one.
+case $(uname -m) in
+    x86_64)
+        NATIVE_EXEC_MAGIC='Magic=\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00'
+        NATIVE_EXEC_MASK='Mask=\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff' ;;
+    aarch64)
+        NATIVE_EXEC_MAGIC='Magic=\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00'
+        NATIVE_EXEC_MASK='Mask=\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff' ;;
+    *) NATIVE_EXEC_MAGIC='Magic=\x7fELF' NATIVE_EXEC_MASK='Mask=\xff\xff\xff\xff' ;;
+esac
 
 # A new target without an interpreter: refused with its place.
 write_config "$CONF" "Targets=linux/arm64" "" "[target:newfmt]" 'Magic=\x7fNEW'
@@ -23,7 +34,7 @@ run "$BINFMTD" --config "$CONF"
 check "a new target without Interpreter=: exit 1 (got $rc)" test "$rc" -eq 1
 check "a new target without Interpreter=: the place is named" grep -q "$CONF:.*newfmt\|newfmt.*Interpreter" <<<"$err"
 
-write_config "$CONF" "Targets=arm64-any s390x riscv64 evil" "" \
+write_config "$CONF" "Targets=arm64-any s390x riscv64 evil evil2" "" \
     "[target:arm64-any]" \
     'Magic=\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xb7\x00' \
     'Mask=\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00\xff\xff' \
@@ -33,6 +44,8 @@ write_config "$CONF" "Targets=arm64-any s390x riscv64 evil" "" \
     'Mask=\xff\xff\xff\xff\xff\xff\xff\xfc\xff\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff' "" \
     "[target:riscv64]" "Interpreter=/usr/bin/qemu-riscv64-static" "" \
     "[target:evil]" 'Magic=\x7fELF' 'Mask=\xff\xff\xff\xff' \
+    "Interpreter=/usr/bin/qemu-aarch64-static" "" \
+    "[target:evil2]" "$NATIVE_EXEC_MAGIC" "$NATIVE_EXEC_MASK" \
     "Interpreter=/usr/bin/qemu-aarch64-static"
 check "binfmtd starts with configured targets" start_daemon --config "$CONF"
 
@@ -51,6 +64,8 @@ check "an interpreter override is used" grep -qx "interpreter /usr/bin/qemu-risc
 
 check "a match that catches the host's programs is not registered" test ! -e "$MNT/evil"
 check "and the refusal is logged" grep -q "evil: the rule matches this host's own programs, refusing" "$WORK/binfmtd.log"
+check "a match for the host's static programs only is refused too" grep -q "evil2: the rule matches this host's own programs, refusing" "$WORK/binfmtd.log"
+check "and not registered" test ! -e "$MNT/evil2"
 run /bin/true
 check "native programs still run" test "$rc" -eq 0
 
