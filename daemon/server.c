@@ -206,8 +206,9 @@ static int connection_queue(Connection *c, char *msg, size_t len)
         return r;
 }
 
-static int reply(Connection *c, const VarlinkCall *call, struct json_object *params,
-                 bool continues)
+/* A reply (@error NULL) or an error reply; nothing for a oneway call. */
+static int send_reply(Connection *c, const VarlinkCall *call, const char *error,
+                      struct json_object *params, bool continues)
 {
         char *m = NULL;
         size_t l;
@@ -215,25 +216,23 @@ static int reply(Connection *c, const VarlinkCall *call, struct json_object *par
 
         if (call && call->oneway)
                 return 0;
-        r = varlink_format_reply(params, continues, &m, &l);
+        r = error ? varlink_format_error(error, params, &m, &l)
+                  : varlink_format_reply(params, continues, &m, &l);
         if (r < 0)
                 return r;
         return connection_queue(c, m, l);
 }
 
+static int reply(Connection *c, const VarlinkCall *call, struct json_object *params,
+                 bool continues)
+{
+        return send_reply(c, call, NULL, params, continues);
+}
+
 static int reply_error(Connection *c, const VarlinkCall *call, const char *error,
                        struct json_object *params)
 {
-        char *m = NULL;
-        size_t l;
-        int r;
-
-        if (call && call->oneway)
-                return 0;
-        r = varlink_format_error(error, params, &m, &l);
-        if (r < 0)
-                return r;
-        return connection_queue(c, m, l);
+        return send_reply(c, call, error, params, false);
 }
 
 static int reply_error_field(Connection *c, const VarlinkCall *call, const char *error,
