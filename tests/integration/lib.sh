@@ -204,6 +204,8 @@ start_daemon() {
 stop_daemon() {
     [ -n "${DAEMON_PID:-}" ] && kill -TERM "$DAEMON_PID" 2>/dev/null
     [ -n "${DAEMON_PID:-}" ] && { wait "$DAEMON_PID"; DAEMON_RC=$?; }
+    # The listener may still be writing what the daemon sent last (STOPPING=1).
+    [ -n "${NOTIFY_PID:-}" ] && wait_until 2 grep -qx "STOPPING=1" "$WORK/notify.log"
     [ -n "${NOTIFY_PID:-}" ] && kill "$NOTIFY_PID" 2>/dev/null && wait "$NOTIFY_PID" 2>/dev/null
     DAEMON_PID= NOTIFY_PID=
     return 0
