@@ -568,3 +568,24 @@ const char *probe_result_to_string(ProbeResult r)
 {
         return (unsigned)r < _PROBE_RESULT_MAX ? result_strings[r] : NULL;
 }
+
+static const char *const result_hints[_PROBE_RESULT_MAX] = {
+        [PROBE_NO_HANDLER] = "not registered: install qemu-user-static, then run binfmtctl install %s",
+        [PROBE_INTERPRETER_UNREACHABLE] =
+                "registered without F, or with a dynamically linked interpreter: run binfmtctl "
+                "install %s again",
+        [PROBE_NOT_EXECUTABLE] =
+                "the probe could not be executed (a noexec mount or permissions), whatever %s's "
+                "entry says",
+        [PROBE_CRASHED] = "the emulator for %s crashed: binfmtctl status shows which one it is",
+        [PROBE_WRONG_EXIT] =
+                "the handler for %s ran, but is not a working emulator for it: binfmtctl status "
+                "shows which one it is",
+        [PROBE_TIMEOUT] = "the emulator for %s did not finish: binfmtctl status shows which one it is",
+        [PROBE_FAILED] = "the probe for %s could not be run at all",
+};
+
+const char *probe_result_to_hint(ProbeResult r)
+{
+        return (unsigned)r < _PROBE_RESULT_MAX ? result_hints[r] : NULL;
+}

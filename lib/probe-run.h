@@ -67,3 +67,9 @@ int probe_run_many(ProbeJob *jobs, size_t n, const char *workdir, uint64_t timeo
 
 const char *probe_result_to_id(ProbeResult r);      /* "ok", "no-handler", ... */
 const char *probe_result_to_string(ProbeResult r);  /* "interpreter unreachable (...)" */
+
+/**
+ * probe_result_to_hint() - what to do about a result, as a printf format taking the target's
+ * name once ("run binfmtctl install %s again"); NULL for PROBE_OK.
+ */
+const char *probe_result_to_hint(ProbeResult r);

@@ -22,6 +22,8 @@
 #include "ops.h"
 #include "owned.h"
 #include "plan.h"
+#include "probe-run.h"
+#include "probe.h"
 #include "platform.h"
 #include "rule.h"
 #include "status.h"
@@ -34,6 +36,7 @@
 #define DEFAULT_SOCKET "/run/binfmtd/io.binfmtd"
 #define DAEMON_TIMEOUT_MS (60 * 1000)
 #define DAEMON_REPLY_MAX (16u * 1024u * 1024u)
+#define VERIFY_TIMEOUT_USEC (10u * 1000u * 1000u)
 
 typedef struct Args {
         const char *mount;
@@ -98,6 +101,8 @@ static void help(void)
                "  list                     Show the known targets and their interpreters\n"
                "  plan TARGET...|all       Show what install would write, write nothing\n"
                "  which FILE               Show the entry that would run FILE\n"
+               "  verify [TARGET...]       Run each target's probe from the host and in an empty\n"
+               "                           chroot (default: every registered target)\n"
                "\n"
                "Options:\n"
                "  -h --help                Show this help\n"
@@ -140,6 +145,7 @@ static int verb_status(Context *c);
 static int verb_list(Context *c);
 static int verb_plan(Context *c);
 static int verb_which(Context *c);
+static int verb_verify(Context *c);
 
 static const Verb verbs[] = {
         { "install", 1, UINT32_MAX, true, false, true, true, verb_install },
@@ -148,6 +154,7 @@ static const Verb verbs[] = {
         { "list", 0, 0, false, false, false, true, verb_list },
         { "plan", 1, UINT32_MAX, true, false, true, true, verb_plan },
         { "which", 1, 1, false, false, false, false, verb_which },
+        { "verify", 0, UINT32_MAX, false, false, false, false, verb_verify },
 };
 
 static const Verb *find_verb(const char *name)
@@ -703,6 +710,150 @@ static int verb_which(Context *c)
                 fail(c, "%s: no enabled entry matches; the kernel runs it itself if it can, else "
                         "it fails with 'Exec format error'",
                      path);
+        return 0;
+}
+
+/* ---- verify: run the probes now ---------------------------------------------------------- */
+
+/* Where probes are written: beside the ownership records (/run/binfmtd/probes). */
+static int probe_dir(char **ret)
+{
+        _cleanup_free_ char *d = strdup(owned_state_dir());
+        char *slash;
+
+        if (!d)
+                return -ENOMEM;
+        slash = strrchr(d, '/');
+        if (slash && slash != d)
+                *slash = '\0';
+        if (asprintf(ret, "%s/probes", d) < 0)
+                return -ENOMEM;
+        if (mkdir(d, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        if (mkdir(*ret, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+/* Without targets: the native one and every target with a probe that some entry would run. */
+static int default_verify_targets(Context *c, const BinfmtArch ***ret, size_t *ret_n)
+{
+        size_t n_table, n = 0;
+        const BinfmtArch *table = arch_table(&n_table);
+        _cleanup_free_ const BinfmtArch **l = calloc(n_table, sizeof(BinfmtArch *));
+        _cleanup_(status_done) Status s = {};
+        int r;
+
+        if (!l)
+                return -ENOMEM;
+        r = status_collect(&c->sys, c->args->mount, owned_state_dir(), &s);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_table; i++) {
+                bool handled = c->sys.host_r >= 0 && c->sys.host.arch == &table[i];
+
+                for (size_t k = 0; k < s.n_entries && !handled; k++)
+                        handled = s.entries[k].entry->enabled && s.entries[k].arch == &table[i];
+                if (handled && probe_supported(&table[i]))
+                        l[n++] = &table[i];
+        }
+        *ret = TAKE_PTR(l);
+        *ret_n = n;
+        return 0;
+}
+
+static int verb_verify(Context *c)
+{
+        _cleanup_free_ const BinfmtArch **targets = NULL;
+        _cleanup_free_ ProbeJob *jobs = NULL;
+        _cleanup_free_ char *dir = NULL;
+        size_t n = 0;
+        int r;
+
+        if (c->args->operands) {
+                size_t m = strv_length(c->args->operands);
+
+                targets = calloc(m, sizeof(BinfmtArch *));
+                if (!targets)
+                        return -ENOMEM;
+                STRV_FOREACH(op, c->args->operands) {
+                        const BinfmtArch *a;
+
+                        if (platform_resolve(*op, &a) < 0)
+                                fail(c, "%s: unknown target (binfmtctl list shows the known ones)",
+                                     *op);
+                        else if (!probe_supported(a))
+                                fail(c, "%s: no probe exists for %s yet", *op, a->name);
+                        else
+                                targets[n++] = a;
+                }
+        } else {
+                r = default_verify_targets(c, &targets, &n);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        fail(c, "cannot read %s: %s", c->args->mount, strerror(-r));
+                        return 0;
+                }
+        }
+        if (n == 0) {
+                if (!c->failed)
+                        fail(c, "nothing to verify: no registered target has a probe");
+                return 0;
+        }
+
+        r = probe_dir(&dir);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                fail(c, "cannot make a directory for the probes: %s", strerror(-r));
+                return 0;
+        }
+        jobs = calloc(2 * n, sizeof(ProbeJob));
+        if (!jobs)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                jobs[2 * i] = (ProbeJob){ .arch = targets[i], .pass = PROBE_PASS_HOST };
+                jobs[2 * i + 1] = (ProbeJob){ .arch = targets[i], .pass = PROBE_PASS_CHROOT };
+        }
+        r = probe_run_many(jobs, 2 * n, dir, VERIFY_TIMEOUT_USEC);
+        if (r < 0)
+                return r;
+
+        printf("%-14s %-16s %-26s %s\n", "TARGET", "PLATFORM", "HOST", "CONTAINER (EMPTY CHROOT)");
+        for (size_t i = 0; i < n; i++) {
+                char plat[PLATFORM_MAX], cell[2][64];
+
+                for (int p = 0; p < 2; p++) {
+                        const ProbeOutcome *o = &jobs[2 * i + p].outcome;
+
+                        if (o->result == PROBE_OK && o->level > 0)
+                                snprintf(cell[p], sizeof(cell[p]), "ok (x86-64-v%u)", o->level);
+                        else
+                                snprintf(cell[p], sizeof(cell[p]), "%s",
+                                         probe_result_to_id(o->result));
+                }
+                printf("%-14s %-16s %-26s %s\n", targets[i]->name,
+                       platform_format(targets[i], plat, sizeof(plat)) ?: "-", cell[0], cell[1]);
+        }
+        for (size_t i = 0; i < 2 * n; i++) {
+                const ProbeOutcome *o = &jobs[i].outcome;
+                char hint[256];
+
+                if (o->result == PROBE_OK)
+                        continue;
+                /* The hint names the target where it says %s. */
+                const char *h = probe_result_to_hint(o->result) ?: "", *at = strstr(h, "%s");
+                if (at)
+                        snprintf(hint, sizeof(hint), "%.*s%s%s", (int)(at - h), h,
+                                 jobs[i].arch->name, at + 2);
+                else
+                        snprintf(hint, sizeof(hint), "%s", h);
+                fail(c, "%s: %s: %s%s%s; %s", jobs[i].arch->name,
+                     jobs[i].pass == PROBE_PASS_HOST ? "from the host" : "in an empty chroot",
+                     probe_result_to_string(o->result), o->error ? ": " : "",
+                     o->error ? strerror(o->error) : "", hint);
+        }
         return 0;
 }
 

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# binfmtctl verify: every probe run from the host and in an empty chroot, on the real kernel in
+# a private binfmt_misc instance; a failure says what is wrong and what to do.
+source "$(dirname "$0")/lib.sh"
+make_work_dir
+
+if [ -z "${BINFMTD_TEST_PRIVATE:-}" ]; then
+    [ -x /usr/bin/qemu-aarch64-static ] || skip_all "qemu-user-static is not installed"
+fi
+enter_private_instance
+
+ctl install arm64 riscv64 s390x
+check "install arm64 riscv64 s390x" test "$rc" -eq 0
+
+ctl verify arm64 riscv64 s390x
+check "verify: exit 0 when every probe runs (got $rc)" test "$rc" -eq 0
+for t in aarch64 riscv64 s390x; do
+    check "verify: $t ok from the host and in the empty chroot" grep -Eq "^$t +linux/[a-z0-9]+ +ok +ok$" <<<"$out"
+done
+
+ctl verify
+check "verify without targets: exit 0 (got $rc)" test "$rc" -eq 0
+check "verify without targets covers the registered ones" test "$(grep -cE '^(aarch64|riscv64|s390x) ' <<<"$out")" -eq 3
+case $(uname -m) in
+    x86_64) check "verify without targets includes the native amd64 with its level" grep -Eq "^x86_64 +linux/amd64 +ok \(x86-64-v[1-4]\) +ok \(x86-64-v[1-4]\)$" <<<"$out" ;;
+esac
+
+# An entry without F: runs from the host, but not in a root without QEMU.
+ctl uninstall arm64
+reg=$("$BINFMTCTL" --mount "$MNT" plan arm64 | sed -n 's/^  \(:qemu-aarch64:.*\)$/\1/p')
+printf '%s' "${reg%F}" >"$MNT/register"
+check "the test registered arm64 without F" grep -qx "flags: " "$MNT/qemu-aarch64"
+ctl verify arm64
+check "verify of an entry without F: exit 1 (got $rc)" test "$rc" -eq 1
+check "verify of an entry without F: ok from the host, unreachable in the chroot" grep -Eq "^aarch64 +linux/arm64 +ok +interpreter-unreachable$" <<<"$out"
+check "verify of an entry without F: says what to do" grep -q "aarch64: in an empty chroot: interpreter unreachable.*run binfmtctl install aarch64 again" <<<"$err"
+
+# Nothing registered: no handler, and the fix.
+ctl uninstall riscv64
+ctl verify riscv64
+check "verify of an unregistered target: exit 1" test "$rc" -eq 1
+check "verify of an unregistered target: no handler in both passes" grep -Eq "^riscv64 +linux/riscv64 +no-handler +no-handler$" <<<"$out"
+check "verify of an unregistered target: says what to do" grep -q "riscv64: from the host: no handler.*run binfmtctl install riscv64" <<<"$err"
+
+ctl verify bogus
+check "verify of an unknown target: exit 1 with the reason" test "$rc" -eq 1 -a -n "$(grep 'bogus: unknown target' <<<"$err")"
+
+done_testing
