@@ -9,7 +9,9 @@
 #include "owned.h"
 #include "plan.h"
 #include "instance.h"
+#include "readiness.h"
 #include "status.h"
+#include "verify.h"
 #include "strv.h"
 #include "text.h"
 
@@ -166,6 +168,108 @@ static int entry_json(const StatusEntry *se, struct json_object **ret)
         return 0;
 }
 
+static struct json_object *outcome_json(const ProbeOutcome *o)
+{
+        struct json_object *j = json_object_new_object();
+        int k = 0;
+
+        if (!j)
+                return NULL;
+        k |= add(j, "result", json_object_new_string(probe_result_to_id(o->result)));
+        k |= add(j, "exit_code", json_object_new_int(o->exit_code));
+        k |= add(j, "signal", json_object_new_int(o->signal));
+        k |= add(j, "error", str_or_null(o->error ? strerror(o->error) : NULL));
+        if (o->level > 0)
+                k |= add(j, "x86_64_level", json_object_new_int((int)o->level));
+        k |= add(j, "duration_usec", json_object_new_int64((int64_t)o->duration_usec));
+        if (k < 0) {
+                json_object_put(j);
+                return NULL;
+        }
+        return j;
+}
+
+/* The verification record: per target, both passes. null when nothing was probed. */
+static int verification_json(const Verification *v, struct json_object **ret)
+{
+        struct json_object *o, *targets;
+        int k = 0;
+
+        if (!v) {
+                *ret = NULL;
+                return 0;
+        }
+        o = json_object_new_object();
+        if (!o)
+                return -ENOMEM;
+        targets = json_object_new_array();
+        k |= add(o, "time_usec", json_object_new_int64((int64_t)v->realtime_usec));
+        k |= add(o, "duration_usec", json_object_new_int64((int64_t)v->duration_usec));
+        k |= add(o, "targets", targets);
+        if (!targets || k < 0)
+                goto oom;
+        for (size_t i = 0; i < v->n_targets; i++) {
+                const VerifyTarget *t = &v->targets[i];
+                struct json_object *j = json_object_new_object();
+
+                if (!j)
+                        goto oom;
+                json_object_array_add(targets, j);
+                k |= add(j, "target", json_object_new_string(t->arch->name));
+                k |= add(j, "interpreter", str_or_null(t->interpreter));
+                k |= add(j, "host", outcome_json(&t->pass[PROBE_PASS_HOST]));
+                k |= add(j, "container", outcome_json(&t->pass[PROBE_PASS_CHROOT]));
+                if (k < 0 || !json_object_object_get(j, "host") ||
+                    !json_object_object_get(j, "container"))
+                        goto oom;
+        }
+        *ret = o;
+        return 0;
+oom:
+        json_object_put(o);
+        return -ENOMEM;
+}
+
+/* One verdict per platform (readiness.c); what --require, wait and the metrics read. */
+static int platforms_verdict_json(const Status *s, struct json_object **ret)
+{
+        _cleanup_free_ PlatformVerdict *l = NULL;
+        struct json_object *arr;
+        size_t n = 0;
+        int k = 0;
+
+        if (readiness_judge(s, &l, &n) < 0)
+                return -ENOMEM;
+        arr = json_object_new_array();
+        if (!arr)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                const PlatformVerdict *v = &l[i];
+                struct json_object *j = json_object_new_object();
+
+                if (!j)
+                        goto oom;
+                json_object_array_add(arr, j);
+                k |= add(j, "platform", json_object_new_string(v->platform));
+                k |= add(j, "target", json_object_new_string(v->arch->name));
+                k |= add(j, "native", json_object_new_boolean(v->native));
+                k |= add(j, "registered", json_object_new_boolean(v->registered));
+                k |= add(j, "verified", json_object_new_boolean(v->verified));
+                k |= add(j, "result", str_or_null(v->probed ? probe_result_to_id(v->result)
+                                                            : NULL));
+                k |= add(j, "duration_usec", json_object_new_int64((int64_t)v->duration_usec));
+                k |= add(j, "problem", str_or_null(v->verified ? NULL : v->problem));
+                k |= add(j, "fix", str_or_null(v->verified ? NULL : v->fix));
+                if (k < 0)
+                        goto oom;
+        }
+        *ret = arr;
+        return 0;
+oom:
+        json_object_put(arr);
+        return -ENOMEM;
+}
+
 int status_to_json(const Status *s, struct json_object **ret)
 {
         struct json_object *root, *kernel, *native, *mount, *entries, *emulators = NULL;
@@ -234,6 +338,27 @@ int status_to_json(const Status *s, struct json_object **ret)
         }
         /* The key tonistiigi/binfmt's JSON has: enabled entries, null when there are none. */
         k |= add(root, "emulators", TAKE_PTR(emulators));
+        if (k < 0)
+                goto oom;
+
+        if (s->verification) {
+                struct json_object *ver = NULL, *plats = NULL, *sup;
+                _cleanup_strv_free_ char **l = readiness_supported(s);
+
+                if (!l || verification_json(s->verification, &ver) < 0)
+                        goto oom;
+                k |= add(root, "verification", ver);
+                if (platforms_verdict_json(s, &plats) < 0)
+                        goto oom;
+                k |= add(root, "platforms", plats);
+                sup = json_object_new_array();
+                k |= add(root, "supported", sup);
+                if (!sup || k < 0)
+                        goto oom;
+                STRV_FOREACH(p, l)
+                        json_object_array_add(sup, json_object_new_string(*p));
+        } else
+                k |= add(root, "verification", NULL);
         if (k < 0)
                 goto oom;
 

@@ -7,6 +7,8 @@
 #include "interp.h"
 #include "system.h"
 
+struct Verification;
+
 /*
  * The status model: what the kernel holds in one binfmt_misc instance, read and judged. One
  * model; the JSON here and the text view of binfmtctl render it, and the daemon will serve it.
@@ -28,6 +30,7 @@ typedef struct Status {
         StatusEntry *entries;        /* sorted by name */
         size_t n_entries;
         size_t skipped;              /* entry files that could not be parsed */
+        const struct Verification *verification; /* borrowed; NULL when nothing was probed */
 } Status;
 
 /**

@@ -59,3 +59,18 @@ int strv_contains(char *const *l, const char *s)
                         return 1;
         return 0;
 }
+
+char **strv_copy(char *const *l)
+{
+        size_t n = strv_length(l);
+        char **c = calloc(n + 1, sizeof(char *));
+
+        if (!c)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                c[i] = strdup(l[i]);
+                if (!c[i])
+                        return strv_free(c);
+        }
+        return c;
+}

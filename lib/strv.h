@@ -12,6 +12,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 
 size_t strv_length(char *const *l);
+
+/* A deep copy of @l (NULL gives an empty list); NULL on allocation failure. */
+char **strv_copy(char *const *l);
 /* Appends a copy of @s. Returns 0 or -ENOMEM; @l is unchanged on failure. */
 int strv_extend(char ***l, const char *s);
 /* Appends @s itself (takes ownership on success). */
