@@ -224,6 +224,11 @@ static int run(int argc, char *argv[])
         if (r < 0)
                 return log_error_errno(r, "Failed to drop privileges: %s", strerror(-r));
 
+        /* Probes run with what is left: CAP_SYS_CHROOT for their container pass. */
+        r = manager_start_verifying(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to start verifying: %s", strerror(-r));
+
         r = sd_event_set_watchdog(m->event, true);
         if (r < 0)
                 log_warning("Failed to enable the watchdog: %s", strerror(-r));

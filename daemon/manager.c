@@ -11,6 +11,7 @@
  */
 
 #include <grp.h>
+#include <stdio.h>
 #include <pwd.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
@@ -22,6 +23,7 @@
 #include "ops.h"
 #include "owned.h"
 #include "platform.h"
+#include "readiness.h"
 #include "server.h"
 #include "status.h"
 #include "strv.h"
@@ -54,6 +56,9 @@ Manager *manager_free(Manager *m)
         if (!m)
                 return NULL;
         server_free(m->server);
+        verifier_free(m->verifier);
+        free(m->fingerprint);
+        free(m->verdicts);
         sd_event_source_unref(m->reconcile_timer);
         sd_event_unref(m->event);
         config_free(m->config);
@@ -291,16 +296,93 @@ static bool report_has_line(const Report *r, const char *text)
         return false;
 }
 
+/* Counts binfmtd's entries, and starts a verification when any entry changed. */
 static void count_registered(Manager *m)
 {
         _cleanup_(status_done) Status s = {};
+        _cleanup_free_ char *fp = NULL;
+        size_t len = 0;
+        FILE *f;
 
         m->registered = 0;
         if (status_collect(&m->sys, m->config->mount_point, owned_state_dir(), &s) < 0)
                 return;
-        for (size_t i = 0; i < s.n_entries; i++)
-                if (s.entries[i].ours && s.entries[i].entry->enabled)
+        f = open_memstream(&fp, &len);
+        if (!f)
+                return;
+        fprintf(f, "%d;", s.mount_r);
+        for (size_t i = 0; i < s.n_entries; i++) {
+                const BinfmtEntry *e = s.entries[i].entry;
+
+                if (s.entries[i].ours && e->enabled)
                         m->registered++;
+                fprintf(f, "%s:%d:%u:%s:%llu:%llu;", e->rule.name, e->enabled, e->rule.flags,
+                        strempty(e->rule.interpreter), (unsigned long long)e->inode,
+                        (unsigned long long)e->ctime_ns);
+        }
+        if (fclose(f) != 0 || !fp)
+                return;
+        if (m->fingerprint && streq(m->fingerprint, fp))
+                return;
+        free(m->fingerprint);
+        m->fingerprint = TAKE_PTR(fp);
+        if (m->verifier)
+                (void)verifier_request(m->verifier, "the registrations changed");
+}
+
+/* Logs the verdicts of registered platforms when they change: what works, what does not. */
+static void on_verified(Verifier *v, void *userdata)
+{
+        Manager *m = userdata;
+        _cleanup_(status_done) Status s = {};
+        _cleanup_free_ PlatformVerdict *l = NULL;
+        _cleanup_free_ char *text = NULL;
+        size_t n = 0, len = 0;
+        FILE *f;
+
+        if (status_collect(&m->sys, m->config->mount_point, owned_state_dir(), &s) < 0)
+                goto notify;
+        s.verification = verifier_last(v);
+        if (readiness_judge(&s, &l, &n) < 0)
+                goto notify;
+        f = open_memstream(&text, &len);
+        if (!f)
+                goto notify;
+        for (size_t i = 0; i < n; i++)
+                if (l[i].registered && !l[i].verified)
+                        fprintf(f, "%s: %s; %s.\n", l[i].platform, l[i].problem, l[i].fix);
+        if (fclose(f) != 0 || !text)
+                goto notify;
+        if (!m->verdicts || !streq(m->verdicts, text)) {
+                unsigned ok = 0;
+
+                for (size_t i = 0; i < n; i++)
+                        ok += l[i].verified;
+                log_info("Verified: %u of %zu platform(s) run in containers.", ok, n);
+                for (char *line = text, *end; *line; line = end + 1) {
+                        end = strchr(line, '\n');
+                        *end = '\0';
+                        log_warning("Not ready: %s", line);
+                        *end = '\n';
+                }
+                free(m->verdicts);
+                m->verdicts = TAKE_PTR(text);
+        }
+notify:
+        server_notify_watchers(m->server);
+}
+
+int manager_start_verifying(Manager *m)
+{
+        int r;
+
+        r = verifier_new(m->event, &m->sys, on_verified, m, &m->verifier);
+        if (r < 0)
+                return r;
+        r = verifier_configure(m->verifier, m->config->interpreter_path, m->config->verify_usec);
+        if (r < 0)
+                return r;
+        return verifier_request(m->verifier, "start-up");
 }
 
 static int reconcile_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
@@ -523,6 +605,8 @@ int manager_reload(Manager *m, Report *r)
         (void)arch_table(&n);
         memset(m->runtime, 0, n * sizeof(RuntimeChange));
         report_done(&m->last_problems); /* log every problem of the new configuration once */
+        if (m->verifier)
+                (void)verifier_configure(m->verifier, c->interpreter_path, c->verify_usec);
 
         q = manager_reconcile(m, "reload");
         (void)sd_notify(false, "READY=1");
@@ -555,6 +639,7 @@ int manager_status_json(Manager *m, struct json_object **ret)
         q = status_collect(&m->sys, m->config->mount_point, owned_state_dir(), &s);
         if (q < 0)
                 return q;
+        s.verification = verifier_last(m->verifier);
         q = status_to_json(&s, &j);
         if (q < 0)
                 return q;
@@ -583,7 +668,11 @@ int manager_status_json(Manager *m, struct json_object **ret)
                                    json_object_new_int64(m->last_reconcile_realtime)) < 0 ||
             json_object_object_add(d, "reconcile_interval_usec",
                                    json_object_new_int64(m->config->reconcile_usec)) < 0 ||
-            json_object_object_add(d, "registered", json_object_new_int64(m->registered)) < 0)
+            json_object_object_add(d, "registered", json_object_new_int64(m->registered)) < 0 ||
+            json_object_object_add(d, "verifying",
+                                   json_object_new_boolean(verifier_busy(m->verifier))) < 0 ||
+            json_object_object_add(d, "verify_interval_usec",
+                                   json_object_new_int64(m->config->verify_usec)) < 0)
                 goto oom;
 
         *ret = j;

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "report.h"
 #include "system.h"
+#include "verifier.h"
 
 /*
  * The daemon's state: the configuration in force, the runtime changes made through the socket,
@@ -44,6 +45,9 @@ typedef struct Manager {
         Report last_problems;     /* error lines of the last reconcile, to log changes only */
         uint64_t last_reconcile_realtime;
         unsigned registered;      /* binfmtd's enabled entries after the last reconcile */
+        char *fingerprint;        /* every entry as last seen: a change starts a verification */
+        Verifier *verifier;       /* NULL until privileges are dropped */
+        char *verdicts;           /* the last verification's verdicts, to log changes only */
         bool ready;
 } Manager;
 
@@ -64,6 +68,9 @@ int manager_build_extra(const Config *c, BinfmtArch **ret, size_t *ret_n);
 
 /* Start-up: kernel check, mount, first reconcile. */
 int manager_startup(Manager *m);
+
+/* After the capability drop: the verifier, and its first run. */
+int manager_start_verifying(Manager *m);
 
 /* Compare and repair; @why goes into the log. Re-arms the timer. */
 int manager_reconcile(Manager *m, const char *why);

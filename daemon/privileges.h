@@ -13,5 +13,9 @@
  * privileges_drop() - clear every capability (effective, permitted, inheritable, ambient and
  * the bounding set), lock the securebits so uid 0 cannot regain them through execve, and set
  * no_new_privs. Returns 0 or -errno.
+ *
+ * One capability stays in the effective and permitted sets: CAP_SYS_CHROOT, which the probes'
+ * container pass needs (lib/probe-run.c: each probe child chroots into an empty directory and
+ * then drops it too, before execve). The bounding set is empty all the same.
  */
 int privileges_drop(void);

@@ -635,6 +635,7 @@ static const ConfigKey binfmtd_keys[] = {
         { "InterpreterPath",      parse_directories, offsetof(Config, interpreter_path), NULL, 0, 0 },
         { "Flags",                parse_flags,       offsetof(Config, flags),            NULL, 0, 0 },
         { "ReconcileIntervalSec", parse_sec,         offsetof(Config, reconcile_usec),   NULL, CONFIG_DEFAULT_RECONCILE_SEC, 0 },
+        { "VerifyIntervalSec",    parse_sec,         offsetof(Config, verify_usec),      NULL, CONFIG_DEFAULT_VERIFY_SEC, 0 },
         { "AdminGroup",           parse_group,       offsetof(Config, admin_group),      NULL, 0, 0 },
         { "TakeOver",             parse_bool,        offsetof(Config, take_over),        NULL, false, 0 },
         { "RemoveOnStop",         parse_bool,        offsetof(Config, remove_on_stop),   NULL, false, 0 },
@@ -1050,6 +1051,7 @@ int config_new_default(Config **ret)
                 return r;
         c->flags = 0;
         c->reconcile_usec = CONFIG_DEFAULT_RECONCILE_SEC * USEC_PER_SEC;
+        c->verify_usec = CONFIG_DEFAULT_VERIFY_SEC * USEC_PER_SEC;
         c->max_connections = CONFIG_DEFAULT_MAX_CONNECTIONS;
         c->idle_usec = CONFIG_DEFAULT_IDLE_SEC * USEC_PER_SEC;
 

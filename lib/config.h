@@ -20,6 +20,7 @@
  *   InterpreterPath=/usr/bin                  (space-separated directories)
  *   Flags=                                     (letters of P, O, C added to F)
  *   ReconcileIntervalSec=60
+ *   VerifyIntervalSec=10min                    (probe every platform again this often)
  *   AdminGroup=                                (group allowed to change registrations)
  *   TakeOver=no                                (replace foreign entries of our names)
  *   RemoveOnStop=no                            (remove our entries when stopping)
@@ -38,6 +39,7 @@
         "linux/amd64 linux/arm64 linux/riscv64 linux/ppc64le linux/s390x linux/386 "             \
         "linux/mips64le linux/mips64 linux/loong64 linux/arm/v7"
 #define CONFIG_DEFAULT_RECONCILE_SEC  60
+#define CONFIG_DEFAULT_VERIFY_SEC     600
 #define CONFIG_DEFAULT_MAX_CONNECTIONS 64
 #define CONFIG_DEFAULT_IDLE_SEC       60
 
@@ -64,6 +66,7 @@ typedef struct Config {
         char **interpreter_path; /* strv of directories */
         unsigned flags;          /* P/O/C letters */
         uint64_t reconcile_usec;
+        uint64_t verify_usec;
         char *admin_group;       /* NULL: root only */
         bool take_over;
         bool remove_on_stop;

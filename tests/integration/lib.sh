@@ -107,6 +107,7 @@ enter_private_instance() {
         fi
         # binfmtd's ownership records of this instance stay with the test.
         export BINFMTD_STATE_DIR=$WORK/state
+        export BINFMTD_PROBE_DIR=$WORK/probes
         # A fresh instance is empty: anything else would mean it is not ours.
         if [ -n "$(ls "$MNT" | grep -v -x -e register -e status)" ]; then
             echo "Bail out! the binfmt_misc instance at $MNT is not empty: not a private one"
