@@ -6,13 +6,16 @@
  * lib/ decisions the daemon uses. This file parses the command line, resolves targets, and
  * turns lib/ results into messages and exit codes; it holds no policy of its own beyond that.
  *
- * Exit codes: 0 success, 1 failure (any target failed; the others were still done), 2 usage.
+ * Exit codes: 0 success, 1 failure (any target failed; the others were still done), 2 usage,
+ * 3 not ready (status --require, wait: a platform named is not verified).
  */
 
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "build-config.h"
 #include "arch.h"
@@ -25,18 +28,29 @@
 #include "probe-run.h"
 #include "probe.h"
 #include "platform.h"
+#include "readiness.h"
 #include "rule.h"
 #include "status.h"
 #include "strv.h"
 #include "text.h"
 #include "varlink-client.h"
+#include "verify.h"
 #include "system.h"
 
 #define EXIT_USAGE 2
+#define EXIT_NOT_READY 3
 #define DEFAULT_SOCKET "/run/binfmtd/io.binfmtd"
 #define DAEMON_TIMEOUT_MS (60 * 1000)
 #define DAEMON_REPLY_MAX (16u * 1024u * 1024u)
 #define VERIFY_TIMEOUT_USEC (10u * 1000u * 1000u)
+#define WAIT_TIMEOUT_DEFAULT_SEC 60
+#define WAIT_POLL_USEC (500u * 1000u)
+
+typedef enum Format {
+        FORMAT_TEXT,
+        FORMAT_JSON,
+        FORMAT_OPENMETRICS,
+} Format;
 
 typedef struct Args {
         const char *mount;
@@ -45,7 +59,10 @@ typedef struct Args {
         char **interpreter_dirs;
         unsigned extra_flags;
         bool force;
-        bool json;
+        Format format;
+        char **require;      /* canonical platform strings of --require */
+        uint64_t timeout_usec;
+        bool timeout_set;
         const char *verb;
         char **operands;
 } Args;
@@ -54,6 +71,7 @@ typedef struct Context {
         const Args *args;
         SystemInfo sys;
         bool failed;
+        bool not_ready;
 } Context;
 
 static const char *program = "binfmtctl";
@@ -62,6 +80,7 @@ static void args_done(Args *a)
 {
         strv_free(a->interpreter_dirs);
         strv_free(a->operands);
+        strv_free(a->require);
 }
 
 _printf_(1, 2) static void log_error(const char *fmt, ...)
@@ -103,6 +122,7 @@ static void help(void)
                "  which FILE               Show the entry that would run FILE\n"
                "  verify [TARGET...]       Run each target's probe from the host and in an empty\n"
                "                           chroot (default: every registered target)\n"
+               "  wait --require=PLATFORMS Wait until the platforms are verified\n"
                "\n"
                "Options:\n"
                "  -h --help                Show this help\n"
@@ -112,13 +132,18 @@ static void help(void)
                "                           (repeatable; default: %s)\n"
                "     --flags=LETTERS       Flags to add to F: P, O, C (install, plan)\n"
                "     --force               Replace or remove entries binfmtd did not register\n"
-               "     --json                Print status as JSON\n"
+               "     --json                Print status as JSON (--format=json)\n"
+               "     --format=FORMAT       status: text, json or openmetrics\n"
+               "     --require=PLATFORMS   status, wait: exit 0 only when every platform named\n"
+               "                           (comma-separated) runs in containers, else 3\n"
+               "     --timeout=SECONDS     wait: give up after this long (default: %d)\n"
                "     --socket=PATH         binfmtd's socket (default: %s)\n"
                "     --direct              Do the work here even if binfmtd answers\n"
                "\n"
                "TARGET is a QEMU name (aarch64), an alias (arm64, armhf), an OCI platform\n"
                "(linux/arm64, linux/arm/v7) or 'all'. See binfmtctl(1).\n",
-               program, DEFAULT_MOUNT, DEFAULT_INTERPRETER_DIR, DEFAULT_SOCKET);
+               program, DEFAULT_MOUNT, DEFAULT_INTERPRETER_DIR, WAIT_TIMEOUT_DEFAULT_SEC,
+               DEFAULT_SOCKET);
 }
 
 enum {
@@ -130,12 +155,15 @@ enum {
         ARG_JSON,
         ARG_SOCKET,
         ARG_DIRECT,
+        ARG_FORMAT,
+        ARG_REQUIRE,
+        ARG_TIMEOUT,
 };
 
 typedef struct Verb {
         const char *name;
         unsigned min_args, max_args;
-        bool takes_force, takes_json, takes_flags, takes_interpreter_dir;
+        bool takes_force, takes_json, takes_flags, takes_interpreter_dir, takes_require;
         int (*run)(Context *c);
 } Verb;
 
@@ -146,16 +174,51 @@ static int verb_list(Context *c);
 static int verb_plan(Context *c);
 static int verb_which(Context *c);
 static int verb_verify(Context *c);
+static int verb_wait(Context *c);
 
 static const Verb verbs[] = {
-        { "install", 1, UINT32_MAX, true, false, true, true, verb_install },
-        { "uninstall", 1, UINT32_MAX, true, false, false, false, verb_uninstall },
-        { "status", 0, 0, false, true, false, false, verb_status },
-        { "list", 0, 0, false, false, false, true, verb_list },
-        { "plan", 1, UINT32_MAX, true, false, true, true, verb_plan },
-        { "which", 1, 1, false, false, false, false, verb_which },
-        { "verify", 0, UINT32_MAX, false, false, false, false, verb_verify },
+        { "install", 1, UINT32_MAX, true, false, true, true, false, verb_install },
+        { "uninstall", 1, UINT32_MAX, true, false, false, false, false, verb_uninstall },
+        { "status", 0, 0, false, true, false, false, true, verb_status },
+        { "list", 0, 0, false, false, false, true, false, verb_list },
+        { "plan", 1, UINT32_MAX, true, false, true, true, false, verb_plan },
+        { "which", 1, 1, false, false, false, false, false, verb_which },
+        { "verify", 0, UINT32_MAX, false, false, false, false, false, verb_verify },
+        { "wait", 0, 0, false, false, false, false, true, verb_wait },
 };
+
+/* --require: comma-separated platforms, each one resolved now so a typo is a usage error. */
+static int parse_require(const char *value, char ***ret)
+{
+        _cleanup_free_ char *copy = strdup(value);
+        char *save = NULL;
+
+        if (!copy)
+                return -ENOMEM;
+        if (!value[0]) {
+                log_error("--require: no platform given");
+                return -EINVAL;
+        }
+        for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+                char canonical[PLATFORM_MAX];
+                int r = readiness_canonical(w, canonical, sizeof(canonical));
+
+                if (r < 0) {
+                        log_error("--require: '%s' is %s", w,
+                                  r == -ENOENT ? "not a known platform (binfmtctl list shows them)"
+                                               : "not a platform (OS/ARCH[/VARIANT], e.g. "
+                                                 "linux/arm64)");
+                        return -EINVAL;
+                }
+                if (!strv_contains(*ret, canonical) && strv_extend(ret, canonical) < 0)
+                        return -ENOMEM;
+        }
+        if (!*ret) {
+                log_error("--require: no platform given in '%s'", value);
+                return -EINVAL;
+        }
+        return 0;
+}
 
 static const Verb *find_verb(const char *name)
 {
@@ -178,9 +241,13 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
                 { "json", no_argument, NULL, ARG_JSON },
                 { "socket", required_argument, NULL, ARG_SOCKET },
                 { "direct", no_argument, NULL, ARG_DIRECT },
+                { "format", required_argument, NULL, ARG_FORMAT },
+                { "require", required_argument, NULL, ARG_REQUIRE },
+                { "timeout", required_argument, NULL, ARG_TIMEOUT },
                 {}
         };
-        bool seen_flags = false, seen_dirs = false, seen_mount = false, direct = false;
+        bool seen_flags = false, seen_dirs = false, seen_mount = false, direct = false,
+             seen_format = false;
         const Verb *v;
         int o;
 
@@ -229,8 +296,44 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
                         a->force = true;
                         break;
                 case ARG_JSON:
-                        a->json = true;
+                        a->format = FORMAT_JSON;
+                        seen_format = true;
                         break;
+                case ARG_FORMAT:
+                        if (streq(optarg, "text"))
+                                a->format = FORMAT_TEXT;
+                        else if (streq(optarg, "json"))
+                                a->format = FORMAT_JSON;
+                        else if (streq(optarg, "openmetrics"))
+                                a->format = FORMAT_OPENMETRICS;
+                        else {
+                                log_error("--format: '%s' is not text, json or openmetrics",
+                                          optarg);
+                                return -EINVAL;
+                        }
+                        seen_format = true;
+                        break;
+                case ARG_REQUIRE: {
+                        int r = parse_require(optarg, &a->require);
+
+                        if (r < 0)
+                                return r;
+                        break;
+                }
+                case ARG_TIMEOUT: {
+                        char *end;
+                        double s;
+
+                        errno = 0;
+                        s = strtod(optarg, &end);
+                        if (errno != 0 || end == optarg || *end || !(s >= 0) || s > 86400.0 * 365) {
+                                log_error("--timeout: '%s' is not a number of seconds", optarg);
+                                return -EINVAL;
+                        }
+                        a->timeout_usec = (uint64_t)(s * 1e6);
+                        a->timeout_set = true;
+                        break;
+                }
                 case ARG_SOCKET:
                         if (optarg[0] != '/') {
                                 log_error("--socket: '%s' is not an absolute path", optarg);
@@ -273,12 +376,24 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
                 log_error("%s: too many arguments (see --help)", v->name);
                 return -EINVAL;
         }
-        if ((a->force && !v->takes_force) || (a->json && !v->takes_json) ||
-            (seen_flags && !v->takes_flags) || (seen_dirs && !v->takes_interpreter_dir)) {
+        if ((a->force && !v->takes_force) || (seen_format && !v->takes_json) ||
+            (seen_flags && !v->takes_flags) || (seen_dirs && !v->takes_interpreter_dir) ||
+            (a->require && !v->takes_require) || (a->timeout_set && v->run != verb_wait)) {
                 log_error("%s: an option given does not apply to this command (see --help)",
                           v->name);
                 return -EINVAL;
         }
+        if (v->run == verb_wait && !a->require) {
+                log_error("wait: --require=PLATFORMS is needed (see --help)");
+                return -EINVAL;
+        }
+        if (a->require && a->format != FORMAT_TEXT) {
+                log_error("%s: --require prints verdicts, not --format=json or openmetrics",
+                          v->name);
+                return -EINVAL;
+        }
+        if (!a->timeout_set)
+                a->timeout_usec = WAIT_TIMEOUT_DEFAULT_SEC * UINT64_C(1000000);
         if (!a->interpreter_dirs && strv_extend(&a->interpreter_dirs, DEFAULT_INTERPRETER_DIR) < 0)
                 return -ENOMEM;
         /* Options that say how to do the work themselves mean direct mode: the daemon works
@@ -402,6 +517,9 @@ static const char *printable(const char *s, char *buf, size_t size)
         return buf;
 }
 
+static void print_platforms_text(struct json_object *j);
+static void print_entries_text(struct json_object *mount, struct json_object *entries);
+
 static void print_status_text(struct json_object *j)
 {
         struct json_object *kernel = json_object_object_get(j, "kernel"),
@@ -409,7 +527,6 @@ static void print_status_text(struct json_object *j)
                            *mount = json_object_object_get(j, "mount"),
                            *entries = json_object_object_get(j, "entries");
         char buf[256];
-        size_t n;
 
         if (jbool(kernel, "fix_binary") >= 0) {
                 KernelInfo k = {
@@ -445,8 +562,57 @@ static void print_status_text(struct json_object *j)
                                ? ": an instance mounted in it is its own; registrations there do "
                                  "not reach the host"
                                : "");
-        if (jbool(mount, "mounted") <= 0)
+        if (jbool(mount, "mounted") > 0)
+                print_entries_text(mount, entries);
+        print_platforms_text(j);
+}
+
+/* Platforms that are registered or verified, and what is wrong with the registered others. */
+static void print_platforms_text(struct json_object *j)
+{
+        struct json_object *pl = json_object_object_get(j, "platforms"),
+                           *sup = json_object_object_get(j, "supported");
+        size_t n = json_object_is_type(pl, json_type_array) ? json_object_array_length(pl) : 0;
+        bool header = false;
+
+        if (!json_object_is_type(json_object_object_get(j, "verification"), json_type_object)) {
+                printf("\nVerified:     not yet%s\n",
+                       json_object_object_get(j, "daemon") ? " (binfmtd is verifying)"
+                                                           : " (verifying needs root)");
                 return;
+        }
+        printf("\nSupported:    ");
+        for (size_t i = 0; json_object_is_type(sup, json_type_array) &&
+                           i < json_object_array_length(sup); i++)
+                printf("%s%s", i ? ", " : "",
+                       json_object_get_string(json_object_array_get_idx(sup, i)));
+        printf("\n");
+
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *p = json_object_array_get_idx(pl, i);
+                bool verified = jbool(p, "verified") > 0;
+
+                if (!verified && jbool(p, "registered") <= 0)
+                        continue;
+                if (!header) {
+                        printf("\n%-18s %-12s %-11s %s\n", "PLATFORM", "TARGET", "REGISTERED",
+                               "VERIFIED IN A CONTAINER");
+                        header = true;
+                }
+                printf("%-18s %-12s %-11s %s%s%s\n", strna(jstr(p, "platform")),
+                       strna(jstr(p, "target")),
+                       jbool(p, "native") > 0 ? "native"
+                       : jbool(p, "registered") > 0 ? "yes" : "no",
+                       verified ? "yes" : "no: ", verified ? "" : strna(jstr(p, "problem")),
+                       verified ? "" : ".");
+                if (!verified)
+                        printf("%-18s %-12s %-11s fix: %s.\n", "", "", "", strna(jstr(p, "fix")));
+        }
+}
+
+static void print_entries_text(struct json_object *mount, struct json_object *entries)
+{
+        size_t n;
 
         n = json_object_is_type(entries, json_type_array) ? json_object_array_length(entries) : 0;
         printf("Entries:      %zu%s\n", n,
@@ -549,46 +715,322 @@ static int daemon_change(Context *c, const char *method)
         return 1;
 }
 
-static int verb_status(Context *c)
+/*
+ * Direct mode: the status read here, and verified here too when we may chroot (root). Returns
+ * 0 with the JSON, or -errno after reporting.
+ */
+static int direct_status_json(Context *c, struct json_object **ret)
+{
+        _cleanup_(status_done) Status s = {};
+        _cleanup_(verification_done) Verification v = {};
+        _cleanup_free_ const BinfmtArch **targets = NULL;
+        _cleanup_free_ char *dir = NULL;
+        size_t n = 0;
+        int r;
+
+        r = status_collect(&c->sys, c->args->mount, owned_state_dir(), &s);
+        if (r < 0) {
+                fail(c, "cannot read %s: %s", c->args->mount, strerror(-r));
+                return r;
+        }
+        if (geteuid() == 0) {
+                targets = verify_default_targets(&n);
+                if (!targets)
+                        return -ENOMEM;
+                r = verify_workdir(&dir);
+                if (r >= 0)
+                        r = verify_run(&c->sys, targets, n, c->args->interpreter_dirs, dir,
+                                       VERIFY_TIMEOUT_USEC, &v);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        log_error("cannot verify: %s%s%s", dir ?: "", dir ? ": " : "",
+                                  strerror(-r));
+                else
+                        s.verification = &v;
+        }
+        return status_to_json(&s, ret);
+}
+
+/* The status JSON from the daemon, or made here. Returns 0, or < 0 after reporting. */
+static int get_status_json(Context *c, struct json_object **ret)
 {
         _cleanup_(varlink_reply_done) VarlinkReply reply = {};
-        _cleanup_(status_done) Status s = {};
-        struct json_object *j = NULL;
+        struct json_object *st;
         int r;
 
         r = daemon_call(c, "io.binfmtd.GetStatus", NULL, &reply);
         if (r < 0)
-                return 0;
-        if (r > 0) {
-                struct json_object *st;
-
-                if (reply.error ||
-                    !json_object_object_get_ex(reply.parameters, "status", &st) ||
-                    !json_object_is_type(st, json_type_object)) {
-                        fail(c, "binfmtd answered GetStatus with %s",
-                             reply.error ?: "an unexpected reply");
-                        return 0;
-                }
-                j = json_object_get(st);
-        } else {
-                r = status_collect(&c->sys, c->args->mount, owned_state_dir(), &s);
-                if (r < 0) {
-                        fail(c, "cannot read %s: %s", c->args->mount, strerror(-r));
-                        return 0;
-                }
-                r = status_to_json(&s, &j);
-                if (r < 0)
-                        return r;
+                return r;
+        if (r == 0)
+                return direct_status_json(c, ret);
+        if (reply.error || !json_object_object_get_ex(reply.parameters, "status", &st) ||
+            !json_object_is_type(st, json_type_object)) {
+                fail(c, "binfmtd answered GetStatus with %s", reply.error ?: "an unexpected reply");
+                return -EIO;
         }
+        *ret = json_object_get(st);
+        return 0;
+}
 
-        if (c->args->json)
+static struct json_object *find_platform(struct json_object *j, const char *platform)
+{
+        struct json_object *pl = json_object_object_get(j, "platforms");
+        size_t n = json_object_is_type(pl, json_type_array) ? json_object_array_length(pl) : 0;
+
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *p = json_object_array_get_idx(pl, i);
+
+                if (streq_ptr(jstr(p, "platform"), platform))
+                        return p;
+        }
+        return NULL;
+}
+
+/*
+ * --require: whether every platform named is verified in the container pass. With @print,
+ * each verdict is printed: ready ones on stdout, the others on stderr with what is wrong and
+ * what to do. Returns the number not ready.
+ */
+static size_t check_required(Context *c, struct json_object *j, bool from_daemon, bool print)
+{
+        bool verified_at_all = json_object_is_type(json_object_object_get(j, "verification"),
+                                                   json_type_object);
+        size_t not_ready = 0;
+
+        STRV_FOREACH(p, c->args->require) {
+                struct json_object *v = find_platform(j, *p);
+                char problem[512], fix[512];
+
+                if (v && jbool(v, "verified") > 0) {
+                        if (print)
+                                printf("%s: ready\n", *p);
+                        continue;
+                }
+                not_ready++;
+                if (!print)
+                        continue;
+                if (v) {
+                        printable(jstr(v, "problem"), problem, sizeof(problem));
+                        printable(jstr(v, "fix"), fix, sizeof(fix));
+                } else if (verified_at_all) {
+                        snprintf(problem, sizeof(problem),
+                                 "cannot be verified: binfmtd has no probe for it");
+                        snprintf(fix, sizeof(fix),
+                                 "none here; binfmtctl status shows whether it is registered");
+                } else if (from_daemon) {
+                        snprintf(problem, sizeof(problem),
+                                 "not verified yet: binfmtd has not finished its first "
+                                 "verification");
+                        snprintf(fix, sizeof(fix), "binfmtctl wait --require %s", *p);
+                } else {
+                        snprintf(problem, sizeof(problem),
+                                 "cannot verify: the probes' container pass needs root");
+                        snprintf(fix, sizeof(fix), "run as root, or start binfmtd");
+                }
+                fprintf(stderr, "%s: %s: not ready: %s. Fix: %s.\n", program, *p, problem, fix);
+        }
+        return not_ready;
+}
+
+static double usec_to_sec(int64_t usec)
+{
+        return usec < 0 ? 0.0 : (double)usec / 1e6;
+}
+
+/* OpenMetrics text (also read by Prometheus' text parser and node_exporter's textfile
+ * collector): one gauge per platform and the time of the verification. */
+static void print_openmetrics(struct json_object *j)
+{
+        struct json_object *pl = json_object_object_get(j, "platforms"),
+                           *ver = json_object_object_get(j, "verification");
+        size_t n = json_object_is_type(pl, json_type_array) ? json_object_array_length(pl) : 0;
+        static const struct {
+                const char *name, *help, *unit;
+        } gauges[] = {
+                { "binfmtd_platform_registered",
+                  "1 when the native CPU or an enabled binfmt_misc entry runs the platform's "
+                  "programs", NULL },
+                { "binfmtd_platform_verified",
+                  "1 when the platform's probe ran in an empty chroot, as in a container", NULL },
+                { "binfmtd_probe_duration_seconds",
+                  "How long the platform's probe took in an empty chroot", "seconds" },
+        };
+
+        for (size_t g = 0; g < ELEMENTSOF(gauges); g++) {
+                printf("# TYPE %s gauge\n", gauges[g].name);
+                if (gauges[g].unit)
+                        printf("# UNIT %s %s\n", gauges[g].name, gauges[g].unit);
+                printf("# HELP %s %s.\n", gauges[g].name, gauges[g].help);
+                for (size_t i = 0; i < n; i++) {
+                        struct json_object *p = json_object_array_get_idx(pl, i);
+                        const char *plat = jstr(p, "platform"), *target = jstr(p, "target");
+
+                        /* Both come from the table: no quotes or backslashes to escape. */
+                        printf("%s{platform=\"%s\",target=\"%s\"} ", gauges[g].name, strna(plat),
+                               strna(target));
+                        if (g == 0)
+                                printf("%d\n", jbool(p, "registered") > 0);
+                        else if (g == 1)
+                                printf("%d\n", jbool(p, "verified") > 0);
+                        else
+                                printf("%.6f\n", usec_to_sec(jint(p, "duration_usec")));
+                }
+        }
+        if (json_object_is_type(ver, json_type_object)) {
+                printf("# TYPE binfmtd_verification_timestamp_seconds gauge\n"
+                       "# UNIT binfmtd_verification_timestamp_seconds seconds\n"
+                       "# HELP binfmtd_verification_timestamp_seconds When the probes last ran.\n"
+                       "binfmtd_verification_timestamp_seconds %.3f\n",
+                       usec_to_sec(jint(ver, "time_usec")));
+                printf("# TYPE binfmtd_verification_duration_seconds gauge\n"
+                       "# UNIT binfmtd_verification_duration_seconds seconds\n"
+                       "# HELP binfmtd_verification_duration_seconds Wall time of the last run "
+                       "of all probes.\n"
+                       "binfmtd_verification_duration_seconds %.6f\n",
+                       usec_to_sec(jint(ver, "duration_usec")));
+        }
+        printf("# EOF\n");
+}
+
+static int verb_status(Context *c)
+{
+        struct json_object *j = NULL;
+        bool from_daemon;
+        int r;
+
+        r = get_status_json(c, &j);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0;
+        from_daemon = json_object_object_get(j, "daemon") != NULL;
+
+        if (c->args->require) {
+                if (check_required(c, j, from_daemon, true) > 0)
+                        c->not_ready = true;
+        } else if (c->args->format == FORMAT_JSON)
                 puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
                                                                JSON_C_TO_STRING_SPACED |
                                                                JSON_C_TO_STRING_NOSLASHESCAPE));
+        else if (c->args->format == FORMAT_OPENMETRICS)
+                print_openmetrics(j);
         else
                 print_status_text(j);
         json_object_put(j);
         return 0;
+}
+
+/* ---- wait: until the platforms are verified --------------------------------------------- */
+
+static uint64_t now_usec(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/*
+ * Over the daemon's Watch: every status it sends is judged, until all are ready or the
+ * deadline. Returns 1 when decided (c->not_ready says how), 0 when no daemon answers, < 0.
+ */
+static int wait_daemon(Context *c, uint64_t deadline)
+{
+        VarlinkClient vc = VARLINK_CLIENT_NULL;
+        struct json_object *last = NULL;
+        int r;
+
+        if (!c->args->use_daemon)
+                return 0;
+        r = varlink_client_connect(&vc, c->args->socket, DAEMON_TIMEOUT_MS);
+        if (r < 0) {
+                varlink_client_done(&vc);
+                return 0;
+        }
+        vc.in.limit = DAEMON_REPLY_MAX;
+        r = varlink_client_call(&vc, "io.binfmtd.Watch", NULL, true);
+        for (;;) {
+                _cleanup_(varlink_reply_done) VarlinkReply reply = {};
+                uint64_t now = now_usec();
+                struct json_object *st;
+
+                if (r < 0)
+                        break;
+                /* The first status comes at once, whatever the deadline. */
+                if (!last)
+                        vc.timeout_ms = DAEMON_TIMEOUT_MS;
+                else
+                        vc.timeout_ms = now >= deadline ? 0
+                                                        : (int)((deadline - now + 999) / 1000);
+                r = varlink_client_read_reply(&vc, &reply);
+                if (r < 0)
+                        break;
+                if (reply.error || !json_object_object_get_ex(reply.parameters, "status", &st)) {
+                        fail(c, "binfmtd answered Watch with %s",
+                             reply.error ?: "an unexpected reply");
+                        r = -EIO;
+                        break;
+                }
+                json_object_put(last);
+                last = json_object_get(st);
+                if (check_required(c, last, true, false) == 0)
+                        break;
+        }
+        varlink_client_done(&vc);
+
+        if (r == -ETIMEDOUT || r >= 0) {
+                if (!last) {
+                        fail(c, "binfmtd sent no status before the timeout");
+                        return 1;
+                }
+                if (check_required(c, last, true, true) > 0)
+                        c->not_ready = true;
+                json_object_put(last);
+                return 1;
+        }
+        json_object_put(last);
+        if (r != -EIO)
+                fail(c, "binfmtd at %s stopped answering Watch: %s", c->args->socket,
+                     strerror(-r));
+        return r == -ENOMEM ? r : 1;
+}
+
+/* Without a daemon: run the probes again and again. */
+static int wait_poll(Context *c, uint64_t deadline)
+{
+        for (;;) {
+                struct json_object *j = NULL;
+                bool done;
+                int r;
+
+                r = direct_status_json(c, &j);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return 0;
+                done = check_required(c, j, false, false) == 0 || now_usec() >= deadline;
+                if (done) {
+                        if (check_required(c, j, false, true) > 0)
+                                c->not_ready = true;
+                        json_object_put(j);
+                        return 0;
+                }
+                json_object_put(j);
+                uint64_t left = deadline - now_usec();
+                usleep((useconds_t)(left < WAIT_POLL_USEC ? left : WAIT_POLL_USEC));
+        }
+}
+
+static int verb_wait(Context *c)
+{
+        uint64_t deadline = now_usec() + c->args->timeout_usec;
+        int r;
+
+        r = wait_daemon(c, deadline);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        return wait_poll(c, deadline);
 }
 
 static int verb_list(Context *c)
@@ -715,26 +1157,6 @@ static int verb_which(Context *c)
 
 /* ---- verify: run the probes now ---------------------------------------------------------- */
 
-/* Where probes are written: beside the ownership records (/run/binfmtd/probes). */
-static int probe_dir(char **ret)
-{
-        _cleanup_free_ char *d = strdup(owned_state_dir());
-        char *slash;
-
-        if (!d)
-                return -ENOMEM;
-        slash = strrchr(d, '/');
-        if (slash && slash != d)
-                *slash = '\0';
-        if (asprintf(ret, "%s/probes", d) < 0)
-                return -ENOMEM;
-        if (mkdir(d, 0755) < 0 && errno != EEXIST)
-                return -errno;
-        if (mkdir(*ret, 0700) < 0 && errno != EEXIST)
-                return -errno;
-        return 0;
-}
-
 /* Without targets: the native one and every target with a probe that some entry would run. */
 static int default_verify_targets(Context *c, const BinfmtArch ***ret, size_t *ret_n)
 {
@@ -802,7 +1224,7 @@ static int verb_verify(Context *c)
                 return 0;
         }
 
-        r = probe_dir(&dir);
+        r = verify_workdir(&dir);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
@@ -885,5 +1307,7 @@ int main(int argc, char *argv[])
                 log_error("%s failed: %s", v->name, strerror(-r));
                 return EXIT_FAILURE;
         }
-        return c.failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        if (c.failed)
+                return EXIT_FAILURE;
+        return c.not_ready ? EXIT_NOT_READY : EXIT_SUCCESS;
 }
