@@ -54,7 +54,10 @@ check "an arm64 program runs in an empty chroot" test "$rc" -eq 7
 check "the running daemon keeps only CAP_SYS_CHROOT, for the probes" grep -qx "CapEff:	0000000000040000" "/proc/$DAEMON_PID/status"
 check "nor any in its bounding set" grep -qx "CapBnd:	0000000000000000" "/proc/$DAEMON_PID/status"
 
-# The same output through the daemon and in direct mode.
+# The same output through the daemon and in direct mode, once the daemon's first verification
+# is in (direct mode verifies on the spot).
+ctld wait --require linux/arm64,linux/riscv64 --timeout 20
+check "the daemon verifies its platforms (got $rc)" test "$rc" -eq 0
 ctld status
 via_daemon=$out
 run "$BINFMTCTL" --direct --mount "$MNT" status
