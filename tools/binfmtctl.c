@@ -1187,7 +1187,8 @@ static int default_verify_targets(Context *c, const BinfmtArch ***ret, size_t *r
 static int verb_verify(Context *c)
 {
         _cleanup_free_ const BinfmtArch **targets = NULL;
-        _cleanup_free_ ProbeJob *jobs = NULL;
+        _cleanup_(verification_done) Verification v = {};
+        _cleanup_(status_done) Status s = {};
         _cleanup_free_ char *dir = NULL;
         size_t n = 0;
         int r;
@@ -1231,23 +1232,22 @@ static int verb_verify(Context *c)
                 fail(c, "cannot make a directory for the probes: %s", strerror(-r));
                 return 0;
         }
-        jobs = calloc(2 * n, sizeof(ProbeJob));
-        if (!jobs)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                jobs[2 * i] = (ProbeJob){ .arch = targets[i], .pass = PROBE_PASS_HOST };
-                jobs[2 * i + 1] = (ProbeJob){ .arch = targets[i], .pass = PROBE_PASS_CHROOT };
-        }
-        r = probe_run_many(jobs, 2 * n, dir, VERIFY_TIMEOUT_USEC);
+        r = verify_run(&c->sys, targets, n, c->args->interpreter_dirs, dir, VERIFY_TIMEOUT_USEC,
+                       &v);
         if (r < 0)
                 return r;
+        /* The entries explain a failed container pass (readiness.c). */
+        r = status_collect(&c->sys, c->args->mount, owned_state_dir(), &s);
+        if (r == -ENOMEM)
+                return r;
+        s.verification = &v;
 
         printf("%-14s %-16s %-26s %s\n", "TARGET", "PLATFORM", "HOST", "CONTAINER (EMPTY CHROOT)");
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < v.n_targets; i++) {
                 char plat[PLATFORM_MAX], cell[2][64];
 
                 for (int p = 0; p < 2; p++) {
-                        const ProbeOutcome *o = &jobs[2 * i + p].outcome;
+                        const ProbeOutcome *o = &v.targets[i].pass[p];
 
                         if (o->result == PROBE_OK && o->level > 0)
                                 snprintf(cell[p], sizeof(cell[p]), "ok (x86-64-v%u)", o->level);
@@ -1255,26 +1255,41 @@ static int verb_verify(Context *c)
                                 snprintf(cell[p], sizeof(cell[p]), "%s",
                                          probe_result_to_id(o->result));
                 }
-                printf("%-14s %-16s %-26s %s\n", targets[i]->name,
-                       platform_format(targets[i], plat, sizeof(plat)) ?: "-", cell[0], cell[1]);
+                printf("%-14s %-16s %-26s %s\n", v.targets[i].arch->name,
+                       platform_format(v.targets[i].arch, plat, sizeof(plat)) ?: "-", cell[0],
+                       cell[1]);
         }
-        for (size_t i = 0; i < 2 * n; i++) {
-                const ProbeOutcome *o = &jobs[i].outcome;
-                char hint[256];
+        for (size_t i = 0; i < v.n_targets; i++) {
+                const VerifyTarget *t = &v.targets[i];
+                const ProbeOutcome *host = &t->pass[PROBE_PASS_HOST],
+                                   *ct = &t->pass[PROBE_PASS_CHROOT];
+                PlatformVerdict verdict;
+                char plat[PLATFORM_MAX];
 
-                if (o->result == PROBE_OK)
+                if (host->result != PROBE_OK) {
+                        char hint[256];
+                        /* The hint names the target where it says %s. */
+                        const char *h = probe_result_to_hint(host->result) ?: "",
+                                   *at = strstr(h, "%s");
+
+                        if (at)
+                                snprintf(hint, sizeof(hint), "%.*s%s%s", (int)(at - h), h,
+                                         t->arch->name, at + 2);
+                        else
+                                snprintf(hint, sizeof(hint), "%s", h);
+                        fail(c, "%s: from the host: %s%s%s; %s", t->arch->name,
+                             probe_result_to_string(host->result), host->error ? ": " : "",
+                             host->error ? strerror(host->error) : "", hint);
+                }
+                if (ct->result == PROBE_OK)
                         continue;
-                /* The hint names the target where it says %s. */
-                const char *h = probe_result_to_hint(o->result) ?: "", *at = strstr(h, "%s");
-                if (at)
-                        snprintf(hint, sizeof(hint), "%.*s%s%s", (int)(at - h), h,
-                                 jobs[i].arch->name, at + 2);
-                else
-                        snprintf(hint, sizeof(hint), "%s", h);
-                fail(c, "%s: %s: %s%s%s; %s", jobs[i].arch->name,
-                     jobs[i].pass == PROBE_PASS_HOST ? "from the host" : "in an empty chroot",
-                     probe_result_to_string(o->result), o->error ? ": " : "",
-                     o->error ? strerror(o->error) : "", hint);
+                if (readiness_judge_one(&s, platform_format(t->arch, plat, sizeof(plat)) ?: t->arch->name,
+                                        &verdict) < 0)
+                        verdict = (PlatformVerdict){};
+                fail(c, "%s: in an empty chroot: %s%s%s; %s. Fix: %s.", t->arch->name,
+                     probe_result_to_string(ct->result), ct->error ? ": " : "",
+                     ct->error ? strerror(ct->error) : "", verdict.problem[0] ? verdict.problem : "-",
+                     verdict.fix[0] ? verdict.fix : "-");
         }
         return 0;
 }

@@ -34,7 +34,7 @@ check "the test registered arm64 without F" grep -qx "flags: " "$MNT/qemu-aarch6
 ctl verify arm64
 check "verify of an entry without F: exit 1 (got $rc)" test "$rc" -eq 1
 check "verify of an entry without F: ok from the host, unreachable in the chroot" grep -Eq "^aarch64 +linux/arm64 +ok +interpreter-unreachable$" <<<"$out"
-check "verify of an entry without F: says what to do" grep -q "aarch64: in an empty chroot: interpreter unreachable.*run binfmtctl install aarch64 again" <<<"$err"
+check "verify of an entry without F: says what is wrong and what to do" grep -q "aarch64: in an empty chroot: interpreter unreachable.*registered without F.*Fix: run binfmtctl install arm64 --force (the entry is another tool.s)" <<<"$err"
 
 # Nothing registered: no handler, and the fix.
 ctl uninstall riscv64
