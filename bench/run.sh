@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # binfmtd's benchmarks: registration against systemd-binfmt, start-up to READY=1, GetStatus
-# latency and throughput over Varlink, and the daemon's memory. Prints a markdown table;
-# --write also puts it in bench/results.md. See bench/README.md.
+# latency and throughput over Varlink, the daemon's memory, and verifying every registered
+# target with its probes, in parallel and one after another. Prints a markdown table; --write
+# also puts it in bench/results.md. See bench/README.md.
 #
-#   bench/run.sh [--write] [--runs N] [--load-runs N] [--rss-runs N] [--no-build]
+#   bench/run.sh [--write] [--runs N] [--load-runs N] [--rss-runs N] [--probe-runs N] [--no-build]
 #
 # Every measurement runs in a fresh user, mount and PID namespace with its own, empty
 # binfmt_misc instance (Linux 6.7 or newer), mounted at a temporary directory and over
@@ -248,6 +249,26 @@ case_rss() {
     stop_daemon || die "binfmtd did not stop cleanly"
 }
 
+# Every registered target's probe in both passes, all at once (probe_run_many(), what a
+# verification does) and one after another (probe_run()), and the chroot pass alone one target
+# after another: verify-probes, PROBE_REPS repetitions, in this namespace's own instance.
+case_probes() {
+    local line kv
+    "$BINFMTCTL" --mount "$MNT" install $TARGETS >"$NS/out" 2>&1 ||
+        { cat "$NS/out" >&2; die "binfmtctl install failed"; }
+    check_registered "binfmtctl install"
+    # Beside the instance's other files: private, and on an exec-capable file system.
+    mkdir -m 0700 "$NS/probes"
+    line=$("$BIN/verify-probes" "$MNT" "$NS/probes" "$PROBE_REPS" 2>"$NS/err") ||
+        { cat "$NS/err" >&2; die "verify-probes failed"; }
+    [[ " $line " == *" targets=$N_TARGETS "* ]] ||
+        { cat "$NS/err" >&2; die "verify-probes did not probe the $N_TARGETS registered targets"; }
+    for kv in $line; do
+        echo "RESULT vp_${kv%%=*} ${kv#*=}"
+    done
+    check_registered "verify-probes"
+}
+
 # Run once before the measurements: which of the default targets this host registers (the
 # native family is refused), and the register strings binfmtctl plan prints for them, one
 # binfmt.d file per target for systemd-binfmt.
@@ -284,6 +305,7 @@ inner_main() {
         daemon-socket) case_daemon_socket ;;
         load) case_load ;;
         rss) case_rss ;;
+        probes) case_probes ;;
         *) die "unknown case $1" ;;
     esac
 }
@@ -305,20 +327,23 @@ usage() {
     exit "${1:-2}"
 }
 
-WRITE=0 RUNS=11 LOAD_RUNS=5 RSS_RUNS=3 BUILD_IT=1
+WRITE=0 RUNS=11 LOAD_RUNS=5 RSS_RUNS=3 PROBE_RUNS=5 BUILD_IT=1
 while [ $# -gt 0 ]; do
     case $1 in
         --write) WRITE=1 ;;
         --runs) RUNS=${2:?}; shift ;;
         --load-runs) LOAD_RUNS=${2:?}; shift ;;
         --rss-runs) RSS_RUNS=${2:?}; shift ;;
+        --probe-runs) PROBE_RUNS=${2:?}; shift ;;
         --no-build) BUILD_IT=0 ;;
         -h | --help) usage 0 ;;
         *) usage ;;
     esac
     shift
 done
-for n in "$RUNS" "$LOAD_RUNS" "$RSS_RUNS"; do
+# Repetitions of the probe measurements within each of their runs.
+PROBE_REPS=${PROBE_REPS:-31}
+for n in "$RUNS" "$LOAD_RUNS" "$RSS_RUNS" "$PROBE_RUNS" "$PROBE_REPS"; do
     [[ $n =~ ^[1-9][0-9]*$ ]] || die "a run count must be a positive number, not '$n'"
 done
 
@@ -375,6 +400,9 @@ cc -O2 -Wall -Wextra -iquote "$ROOT/lib" -o "$BIN/varlink-load" "$BENCH_DIR/varl
     die "cannot build varlink-load"
 cc -O2 -Wall -Wextra -iquote "$ROOT/lib" -o "$BIN/notify-exec" "$BENCH_DIR/notify-exec.c" ||
     die "cannot build notify-exec"
+cc -O2 -Wall -Wextra -iquote "$ROOT/lib" -o "$BIN/verify-probes" "$BENCH_DIR/verify-probes.c" \
+    "$BUILD/lib/libbinfmt.a" "${JSONC[@]}" -lpthread -lm ||
+    die "cannot build verify-probes"
 
 # Calls per client for each load level (about a second each here).
 CALLS_1=${CALLS_1:-3000} CALLS_16=${CALLS_16:-250} CALLS_64=${CALLS_64:-80}
@@ -383,7 +411,7 @@ CALLS_1=${CALLS_1:-3000} CALLS_16=${CALLS_16:-250} CALLS_64=${CALLS_64:-80}
 write_env() {
     local v
     for v in BIN BINFMTCTL BINFMTD SYSTEMD_BINFMT DEFAULT_TARGETS CALLS_1 CALLS_16 CALLS_64 \
-        TARGETS NAMES N_TARGETS; do
+        PROBE_REPS TARGETS NAMES N_TARGETS; do
         printf '%s=%q\n' "$v" "${!v-}"
     done >"$WORK/env"
 }
@@ -427,6 +455,10 @@ for i in $(seq "$RSS_RUNS"); do
     echo "run.sh: memory under 100 000 GetStatus calls, run $i of $RSS_RUNS" >&2
     run_inner rss
 done
+for i in $(seq "$PROBE_RUNS"); do
+    echo "run.sh: verification probes, run $i of $PROBE_RUNS ($PROBE_REPS repetitions)" >&2
+    run_inner probes
+done
 
 # ---- the table ------------------------------------------------------------------------------
 
@@ -444,6 +476,8 @@ ratio() {
 us() { stats <"$R/$1" | awk '{ printf "%.0f µs", $1 }'; }
 kb() { stats <"$R/$1" | awk '{ printf "%.0f KiB", $1 }'; }
 num() { stats <"$R/$1" | awk '{ printf "%.0f", $1 }'; }
+ms1() { stats <"$R/$1" | awk '{ printf "%.1f ms", $1 / 1000 }'; }
+x() { stats <"$R/$1" | awk '{ printf "%.2f×", $1 }'; }
 
 # row CELL...: one table row.
 row() {
@@ -502,6 +536,25 @@ table() {
     row "after 10 000 GetStatus calls" "$(kb rss_10k_kb)"
     row "after 100 000 GetStatus calls" "$(kb rss_100k_kb)"
     row "peak (VmHWM) after 100 000 calls" "$(kb hwm_100k_kb)"
+    echo
+    echo "**Verification** of the $N_TARGETS registered targets: each one's probe from the host and"
+    echo "in an empty chroot ($(num vp_probes) probes), all at once and one after another, and the"
+    echo "chroot pass alone, one target after another. Wall time of the whole set: median over"
+    echo "$PROBE_RUNS runs of each run's median and p90 of $PROBE_REPS repetitions; ratio: median of"
+    echo "the per-repetition ratios of the parallel time to this one; per probe: wall time ÷ probes,"
+    echo "and the CPU time (user + system) of the probes and of the runner ÷ probes."
+    echo
+    row how probes median p90 "wall per probe" "CPU per probe" "runner CPU per probe" \
+        "parallel ÷ this"
+    row --- ---: ---: ---: ---: ---: ---: ---:
+    vprow() {
+        row "$1" "$(num "vp_${2}_probes")" "$(ms1 "vp_${2}_p50_us")" "$(ms1 "vp_${2}_p90_us")" \
+            "$(us "vp_${2}_wall_per_probe_us")" "$(us "vp_${2}_cpu_per_probe_us")" \
+            "$(us "vp_${2}_self_per_probe_us")" "$3"
+    }
+    vprow "all at once: one \`probe_run_many()\` (a verification)" par 1.00×
+    vprow "one after another: \`probe_run()\` each" seq "$(x vp_ratio_seq)"
+    vprow "chroot pass alone, one target after another" seqc "$(x vp_ratio_seqc)"
 }
 
 table | tee "$WORK/results.md"
