@@ -57,6 +57,12 @@ int instance_mount(const char *path)
         /* No /sbin/mount.* helpers and no utab: a plain kernel mount, as systemd's unit does. */
         mnt_context_disable_helpers(cxt, 1);
         mnt_context_disable_mtab(cxt, 1);
+        /* Not root: libmount would only do fstab "user" mounts and say so with its own code;
+         * the kernel would refuse anyway. */
+        if (mnt_context_is_restricted(cxt)) {
+                mnt_free_context(cxt);
+                return -EPERM;
+        }
         r = mnt_context_set_fstype(cxt, "binfmt_misc");
         if (r == 0)
                 r = mnt_context_set_source(cxt, "binfmt_misc");
