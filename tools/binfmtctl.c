@@ -19,6 +19,7 @@
 
 #include "build-config.h"
 #include "arch.h"
+#include "compat.h"
 #include "elf.h"
 #include "instance.h"
 #include "interp.h"
@@ -1300,6 +1301,9 @@ int main(int argc, char *argv[])
         Context c = { .args = &args };
         const Verb *v;
         int r;
+
+        if (compat_wanted(argc, argv))
+                return compat_main(argc, argv);
 
         r = parse_argv(argc, argv, &args, &v);
         if (r == -ENOMEM) {
