@@ -7,6 +7,8 @@
  * lines on stderr ("installing: arm64 OK"), its status JSON on stdout and its exit codes
  * (0 for everything but command-line errors, which give 2).
  *
+ * This file is the run. What can be decided without the system (the command line, the
+ * architecture names and the ten install keys, the JSON) is lib/tonistiigi.c's, tested on its own.
  * The work itself is binfmtd's: registrations go through lib/ops.c (interpreter and rule
  * checks, no native target, ownership records), "supported" comes from running the probes
  * (lib/verify.c, lib/readiness.c). This file must not weaken any of those checks to match the
@@ -37,6 +39,7 @@
 #include "rule.h"
 #include "status.h"
 #include "strv.h"
+#include "tonistiigi.h"
 #include "system.h"
 #include "verify.h"
 
@@ -46,26 +49,6 @@
 #define PREFIX_ERROR                                                                               \
         "binary prefix must not contain path separator (Hint: set $QEMU_BINARY_PATH to specify "   \
         "the directory)"
-
-/* tonistiigi/binfmt's table: its install keys (GOARCH names) and the QEMU target of each, in
- * the order of its documentation. */
-static const struct {
-        const char *key;
-        const char *qemu;
-} compat_table[] = {
-        {"amd64", "x86_64"},    {"arm64", "aarch64"},
-        {"arm", "arm"},         {"s390x", "s390x"},
-        {"ppc64le", "ppc64le"}, {"riscv64", "riscv64"},
-        {"386", "i386"},        {"mips64le", "mips64el"},
-        {"mips64", "mips64"},   {"loong64", "loongarch64"},
-};
-
-typedef struct CompatArgs {
-        const char *install;
-        const char *uninstall;
-        const char *mount;
-        bool version;
-} CompatArgs;
 
 typedef struct CompatEnv {
         const char *path;   /* QEMU_BINARY_PATH */
@@ -82,70 +65,11 @@ typedef struct Compat {
         char **warned;  /* warning lines printed once */
 } Compat;
 
-static const char *compat_qemu_name(const char *key)
-{
-        for (size_t i = 0; i < ELEMENTSOF(compat_table); i++)
-                if (streq(compat_table[i].key, key))
-                        return compat_table[i].qemu;
-        return NULL;
-}
-
-/* ---- Go's flag package ------------------------------------------------------------------ */
-
-static bool flag_takes_value(const char *name)
-{
-        return streq(name, "install") || streq(name, "uninstall") || streq(name, "mount");
-}
-
-static bool flag_known(const char *name)
-{
-        return flag_takes_value(name) || streq(name, "version");
-}
-
-/* The flag name of @arg ("--install=x" -> "install" in @buf), or NULL when @arg is not one. */
-static const char *flag_name(const char *arg, char *buf, size_t size)
-{
-        const char *n;
-        size_t l;
-
-        if (arg[0] != '-' || arg[1] == '\0')
-                return NULL;
-        n = arg + 1 + (arg[1] == '-');
-        l = strcspn(n, "=");
-        if (l == 0 || l >= size)
-                return NULL;
-        memcpy(buf, n, l);
-        buf[l] = '\0';
-        return buf;
-}
+/* ---- the command line -------------------------------------------------------------------- */
 
 bool compat_wanted(int argc, char **argv)
 {
-        const char *base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
-        char name[32];
-
-        base = base ? base + 1 : (argc > 0 && argv[0] ? argv[0] : "");
-        if (streq(base, "binfmt"))
-                return argc < 2 || argv[1][0] == '-';
-
-        if (argc < 2 || streq(argv[1], "--version"))
-                return false;
-        if (!flag_name(argv[1], name, sizeof(name)) || !flag_known(name))
-                return false;
-        /* Read as Go would: a word that is no flag's value is a binfmtctl command. */
-        for (int i = 1; i < argc; i++) {
-                const char *a = argv[i];
-
-                if (streq(a, "--"))
-                        return i + 1 >= argc;
-                if (a[0] != '-' || a[1] == '\0')
-                        return false;
-                if (!flag_name(a, name, sizeof(name)) || !flag_known(name))
-                        return false; /* binfmtctl's own option (--direct, --socket...) */
-                if (flag_takes_value(name) && !strchr(a, '='))
-                        i++;
-        }
-        return true;
+        return compat_args_wanted(argc, argv);
 }
 
 static void usage(FILE *f, const char *prog)
@@ -163,202 +87,6 @@ static void usage(FILE *f, const char *prog)
                 "    \tdisplay version\n"
                 "See binfmtctl-compat(7).\n",
                 prog, DEFAULT_MOUNT);
-}
-
-/* Go's strconv.ParseBool. */
-static int go_parse_bool(const char *s, bool *ret)
-{
-        static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
-        static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
-
-        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
-                if (streq(s, yes[i])) {
-                        *ret = true;
-                        return 0;
-                }
-        for (size_t i = 0; i < ELEMENTSOF(no); i++)
-                if (streq(s, no[i])) {
-                        *ret = false;
-                        return 0;
-                }
-        return -EINVAL;
-}
-
-_printf_(2, 3) static int usage_error(const char *prog, const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-        usage(stderr, prog);
-        return -EINVAL;
-}
-
-/*
- * Parses as Go's flag.Parse() does: -x and --x alike, -x=v, -x v (a value is taken whatever it
- * looks like), bool flags only as -x or -x=BOOL, parsing stops at the first word or after "--",
- * and the words after it are ignored. Returns 0, 1 after -h/--help, -EINVAL (reported).
- */
-static int parse_flags(int argc, char **argv, CompatArgs *a)
-{
-        const char *prog = argc > 0 && argv[0] ? argv[0] : "binfmt";
-
-        for (int i = 1; i < argc; i++) {
-                const char *s = argv[i], *name, *eq;
-                _cleanup_free_ char *n = NULL;
-                int dashes = 1;
-
-                if (strlen(s) < 2 || s[0] != '-')
-                        break;
-                if (s[1] == '-') {
-                        dashes = 2;
-                        if (s[2] == '\0')
-                                break;
-                }
-                name = s + dashes;
-                if (name[0] == '-' || name[0] == '=')
-                        return usage_error(prog, "bad flag syntax: %s", s);
-
-                eq = strchr(name + 1, '=');
-                n = eq ? strndup(name, eq - name) : strdup(name);
-                if (!n)
-                        return -ENOMEM;
-
-                if (!flag_known(n)) {
-                        if (streq(n, "help") || streq(n, "h")) {
-                                usage(stderr, prog);
-                                return 1;
-                        }
-                        return usage_error(prog, "flag provided but not defined: -%s", n);
-                }
-                if (streq(n, "version")) {
-                        if (eq && go_parse_bool(eq + 1, &a->version) < 0)
-                                return usage_error(prog,
-                                                   "invalid boolean value \"%s\" for -%s: parse "
-                                                   "error",
-                                                   eq + 1, n);
-                        if (!eq)
-                                a->version = true;
-                        continue;
-                }
-
-                const char *value;
-                if (eq)
-                        value = eq + 1;
-                else if (i + 1 < argc)
-                        value = argv[++i];
-                else
-                        return usage_error(prog, "flag needs an argument: -%s", n);
-
-                if (streq(n, "install"))
-                        a->install = value;
-                else if (streq(n, "uninstall"))
-                        a->uninstall = value;
-                else
-                        a->mount = value;
-        }
-        return 0;
-}
-
-/* ---- containerd's platforms.Parse(), as far as the architecture goes --------------------- */
-
-static bool in_list(const char *s, const char *const *l)
-{
-        for (; *l; l++)
-                if (streq(s, *l))
-                        return true;
-        return false;
-}
-
-static const char *const go_known_os[] = {
-        "aix",   "android", "darwin", "dragonfly", "freebsd", "hurd",    "illumos", "ios", "js",
-        "linux", "nacl",    "netbsd", "openbsd",   "plan9",   "solaris", "windows", "zos", NULL,
-};
-
-static const char *const go_known_arch[] = {
-        "386",       "amd64",       "amd64p32", "arm",   "armbe",   "arm64",  "arm64be",
-        "ppc64",     "ppc64le",     "loong64",  "mips",  "mipsle",  "mips64", "mips64le",
-        "mips64p32", "mips64p32le", "ppc",      "riscv", "riscv64", "s390",   "s390x",
-        "sparc",     "sparc64",     "wasm",     NULL,
-};
-
-static void ascii_lower(char *s)
-{
-        for (; *s; s++)
-                if (*s >= 'A' && *s <= 'Z')
-                        *s += 'a' - 'A';
-}
-
-static const char *normalize_arch(const char *arch)
-{
-        if (streq(arch, "i386"))
-                return "386";
-        if (streq(arch, "x86_64") || streq(arch, "x86-64"))
-                return "amd64";
-        if (streq(arch, "aarch64"))
-                return "arm64";
-        if (streq(arch, "armhf") || streq(arch, "armel"))
-                return "arm";
-        return arch;
-}
-
-static bool specifier_part_ok(const char *p)
-{
-        if (!*p)
-                return false;
-        for (; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                      (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
-                        return false;
-        return true;
-}
-
-/*
- * The architecture containerd finds in @spec ("linux/arm64/v8" -> "arm64", "aarch64" ->
- * "arm64", "armhf" -> "arm", "linux" -> the host's), into @buf. -EINVAL where containerd
- * fails, and then the caller keeps the text as given, as tonistiigi/binfmt does.
- */
-static int oci_parse_arch(const Compat *c, const char *spec, char *buf, size_t size)
-{
-        _cleanup_free_ char *s = strdup(spec);
-        char *parts[4] = {};
-        size_t n = 0;
-
-        if (!s)
-                return -ENOMEM;
-        if (strchr(s, '*'))
-                return -EINVAL;
-        for (char *p = s, *slash;; p = slash + 1) {
-                if (n >= 3)
-                        return -EINVAL;
-                parts[n++] = p;
-                slash = strchr(p, '/');
-                if (!slash)
-                        break;
-                *slash = '\0';
-        }
-        for (size_t i = 0; i < n; i++) {
-                if (!specifier_part_ok(parts[i]))
-                        return -EINVAL;
-                ascii_lower(parts[i]);
-        }
-
-        if (n == 1) {
-                if (in_list(parts[0], go_known_os) || streq(parts[0], "macos")) {
-                        /* A bare OS: containerd picks the architecture it runs on. */
-                        if (c->sys.host_r < 0 || !c->sys.host.arch || !c->sys.host.arch->oci_arch)
-                                return -EINVAL;
-                        snprintf(buf, size, "%s", c->sys.host.arch->oci_arch);
-                        return 0;
-                }
-                if (!in_list(normalize_arch(parts[0]), go_known_arch))
-                        return -EINVAL;
-        }
-        /* With an OS given, containerd takes any architecture and drops the variant. */
-        snprintf(buf, size, "%s", normalize_arch(parts[n == 1 ? 0 : 1]));
-        return 0;
 }
 
 /* ---- messages ------------------------------------------------------------------------------ */
@@ -379,6 +107,14 @@ static void warn_once(Compat *c, const char *text)
                 return;
         say("%s", text);
         (void)strv_extend(&c->warned, text);
+}
+
+/* The host's OCI architecture, for a bare OS name in an architecture list; NULL if unknown. */
+static const char *host_arch(const Compat *c)
+{
+        if (c->sys.host_r < 0 || !c->sys.host.arch)
+                return NULL;
+        return c->sys.host.arch->oci_arch;
 }
 
 /* ---- --version --------------------------------------------------------------------------- */
@@ -480,16 +216,20 @@ static int read_program_output(const char *path, char *buf, size_t size)
  */
 static void qemu_version(Compat *c, char *buf, size_t size)
 {
+        const CompatTarget *table;
+        size_t n;
+
         snprintf(buf, size, "unknown");
 
-        for (size_t i = 0; i < ELEMENTSOF(compat_table); i++) {
+        table = compat_targets(&n);
+        for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *p = NULL;
                 char out[1024], *v, *end;
 
                 /* What QEMU_BINARY_PATH names is run with the caller's own rights: nothing to
                  * check beyond it being a program (without privileges, root's files may not
                  * even look root's). */
-                if (find_interpreter(c, compat_table[i].qemu, &p) < 0 || access(p, X_OK) < 0)
+                if (find_interpreter(c, table[i].qemu, &p) < 0 || access(p, X_OK) < 0)
                         continue;
                 if (read_program_output(p, out, sizeof(out)) < 0)
                         continue;
@@ -669,7 +409,8 @@ static void do_uninstall(Compat *c)
                 if (comma)
                         *comma = '\0';
 
-                if (oci_parse_arch(c, item, arch, sizeof(arch)) >= 0 && compat_qemu_name(arch)) {
+                if (compat_arch_parse(item, host_arch(c), arch, sizeof(arch)) >= 0 &&
+                    compat_qemu_name(arch)) {
                         const char *n;
 
                         if (entry_name(c, compat_qemu_name(arch), &name) < 0)
@@ -909,78 +650,6 @@ static int collect_supported(Compat *c, char ***ret)
         return 0;
 }
 
-/* A JSON string as Go's encoding/json writes it (HTML-safe, invalid UTF-8 as U+FFFD). */
-static void json_string(FILE *f, const char *s)
-{
-        const unsigned char *p = (const unsigned char *)s;
-
-        fputc('"', f);
-        while (*p) {
-                unsigned char ch = *p;
-                size_t len = ch < 0x80             ? 1
-                             : (ch & 0xe0) == 0xc0 ? 2
-                             : (ch & 0xf0) == 0xe0 ? 3
-                             : (ch & 0xf8) == 0xf0 ? 4
-                                                   : 0;
-                uint32_t cp = len == 2 ? ch & 0x1f : len == 3 ? ch & 0x0f : ch & 0x07;
-                bool valid = len > 0;
-
-                for (size_t i = 1; valid && i < len; i++) {
-                        if ((p[i] & 0xc0) != 0x80)
-                                valid = false;
-                        else
-                                cp = (cp << 6) | (p[i] & 0x3f);
-                }
-                if (valid && len > 1 &&
-                    ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-                     (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-                     (cp >= 0xd800 && cp <= 0xdfff)))
-                        valid = false;
-                if (!valid) {
-                        fputs("\\ufffd", f);
-                        p++;
-                        continue;
-                }
-                if (len > 1) {
-                        if (cp == 0x2028 || cp == 0x2029)
-                                fprintf(f, "\\u%04x", cp);
-                        else
-                                fwrite(p, 1, len, f);
-                        p += len;
-                        continue;
-                }
-                if (ch == '"' || ch == '\\')
-                        fprintf(f, "\\%c", ch);
-                else if (ch == '\n')
-                        fputs("\\n", f);
-                else if (ch == '\r')
-                        fputs("\\r", f);
-                else if (ch == '\t')
-                        fputs("\\t", f);
-                else if (ch < 0x20 || ch == '<' || ch == '>' || ch == '&')
-                        fprintf(f, "\\u%04x", ch);
-                else
-                        fputc(ch, f);
-                p++;
-        }
-        fputc('"', f);
-}
-
-static void json_array(FILE *f, char *const *l)
-{
-        if (!l || !*l) {
-                fputs("null", f);
-                return;
-        }
-        fputs("[\n", f);
-        for (size_t i = 0; l[i]; i++) {
-                fputs("    ", f);
-                json_string(f, l[i]);
-                fputs(l[i + 1] ? ",\n" : "\n", f);
-        }
-        fputs("  ]", f);
-}
-
 /* Every entry whose file starts with "enabled", whoever registered it, sorted by name. */
 static int collect_emulators(const Compat *c, char ***ret)
 {
@@ -1025,11 +694,7 @@ static void print_status(Compat *c)
                 return;
         }
 
-        fputs("{\n  \"supported\": ", stdout);
-        json_array(stdout, supported);
-        fputs(",\n  \"emulators\": ", stdout);
-        json_array(stdout, emulators);
-        fputs("\n}\n", stdout);
+        (void)compat_json_status(stdout, supported, emulators);
         fflush(stdout);
 }
 
@@ -1039,27 +704,30 @@ static void print_status(Compat *c)
 static int all_keys(Compat *c, char ***ret)
 {
         _cleanup_strv_free_ char **supported = NULL, **l = NULL;
+        const CompatTarget *table;
+        size_t n;
         int q;
 
         q = collect_supported(c, &supported);
         if (q < 0)
                 return q;
-        for (size_t i = 0; i < ELEMENTSOF(compat_table); i++) {
+        table = compat_targets(&n);
+        for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *interp = NULL;
                 char plat[PLATFORM_MAX];
 
-                if (readiness_canonical(compat_table[i].key, plat, sizeof(plat)) >= 0 &&
+                if (readiness_canonical(table[i].key, plat, sizeof(plat)) >= 0 &&
                     strv_contains(supported, plat))
                         continue;
                 /* An invalid prefix keeps the key, so that its error is printed. */
                 if (c->env.prefix_ok) {
-                        q = find_interpreter(c, compat_table[i].qemu, &interp);
+                        q = find_interpreter(c, table[i].qemu, &interp);
                         if (q == -ENOMEM)
                                 return q;
                         if (q < 0)
                                 continue;
                 }
-                if (strv_extend(&l, compat_table[i].key) < 0)
+                if (strv_extend(&l, table[i].key) < 0)
                         return -ENOMEM;
         }
         *ret = TAKE_PTR(l);
@@ -1071,33 +739,15 @@ static void do_install(Compat *c)
         _cleanup_strv_free_ char **keys = NULL;
         int q;
 
-        if (streq(c->args.install, "all")) {
+        if (compat_install_is_all(c->args.install)) {
                 q = all_keys(c, &keys);
                 if (q < 0) {
                         say("error: cannot compute \"all\": %s", strerror(-q));
                         return;
                 }
-        } else {
-                _cleanup_free_ char *list = strdup(c->args.install);
-
-                if (!list) {
-                        say("error: out of memory");
-                        return;
-                }
-                for (char *item = list, *comma;; item = comma + 1) {
-                        char arch[64];
-
-                        comma = strchr(item, ',');
-                        if (comma)
-                                *comma = '\0';
-                        q = oci_parse_arch(c, item, arch, sizeof(arch));
-                        if (q == -ENOMEM || strv_extend(&keys, q >= 0 ? arch : item) < 0) {
-                                say("error: out of memory");
-                                return;
-                        }
-                        if (!comma)
-                                break;
-                }
+        } else if (compat_install_list(c->args.install, host_arch(c), &keys) < 0) {
+                say("error: out of memory");
+                return;
         }
         if (!keys)
                 return;
@@ -1109,6 +759,21 @@ static void do_install(Compat *c)
                 install_one(c, *k);
 }
 
+/* Go's flag.Parse() with flag.ExitOnError: the error and the usage on stderr, exit 2. */
+static int parse_flags(int argc, char **argv, CompatArgs *ret)
+{
+        const char *prog = argc > 0 && argv[0] ? argv[0] : "binfmt";
+        _cleanup_free_ char *error = NULL;
+        int q;
+
+        q = compat_args_parse(argc, argv, ret, &error);
+        if (q == -EINVAL)
+                fprintf(stderr, "%s\n", error);
+        if (q == -EINVAL || q == COMPAT_ARGS_HELP)
+                usage(stderr, prog);
+        return q;
+}
+
 static void compat_done(Compat *c)
 {
         strv_free(c->warned);
@@ -1116,9 +781,7 @@ static void compat_done(Compat *c)
 
 int compat_main(int argc, char **argv)
 {
-        _cleanup_(compat_done) Compat c = {
-                .args.mount = DEFAULT_MOUNT,
-        };
+        _cleanup_(compat_done) Compat c = {};
         const char *v;
         int q;
 
@@ -1131,6 +794,8 @@ int compat_main(int argc, char **argv)
                 return COMPAT_EXIT_USAGE;
         if (q > 0)
                 return EXIT_SUCCESS;
+        if (!c.args.mount)
+                c.args.mount = DEFAULT_MOUNT;
 
         v = getenv("QEMU_BINARY_PATH");
         c.env.path = v && *v ? v : DEFAULT_INTERPRETER_DIR;
