@@ -359,12 +359,10 @@ static void on_verified(Verifier *v, void *userdata)
                 for (size_t i = 0; i < n; i++)
                         ok += l[i].verified;
                 log_info("Verified: %u of %zu platform(s) run in containers.", ok, n);
-                for (char *line = text, *end; *line; line = end + 1) {
-                        end = strchr(line, '\n');
-                        *end = '\0';
-                        log_warning("Not ready: %s", line);
-                        *end = '\n';
-                }
+                for (size_t i = 0; i < n; i++)
+                        if (l[i].registered && !l[i].verified)
+                                log_warning("Not ready: %s: %s; %s.", l[i].platform,
+                                            l[i].problem, l[i].fix);
                 free(m->verdicts);
                 m->verdicts = TAKE_PTR(text);
         }

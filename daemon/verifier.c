@@ -122,7 +122,8 @@ static int on_done(sd_event_source *s, int fd, uint32_t revents, void *userdata)
         v->job.dirs = NULL;
 
         if (v->job.r < 0)
-                log_warning("Verification failed: %s", strerror(-v->job.r));
+                log_warning("Verification failed: %s (probes are written to %s)",
+                            strerror(-v->job.r), verify_workdir_name());
         else {
                 verification_done(&v->last);
                 v->last = v->job.result;

@@ -17,6 +17,7 @@
 #include "readiness.h"
 #include "rule.h"
 #include "strv.h"
+#include "text.h"
 #include "verify.h"
 
 #define AMD64_LEVEL_MAX 4
@@ -331,20 +332,12 @@ int readiness_canonical(const char *name, char *buf, size_t size)
 
         if (is_amd64(a) && variant && variant[1] > '1')
                 snprintf(buf, size, "linux/amd64/v%c", variant[1]);
-        else if (variant && a->oci_arch && streq(a->oci_arch, "arm")) {
-                char v[8];
-                size_t k;
+        else if (variant && !is_amd64(a) && !(a->oci_arch && streq(a->oci_arch, "arm64"))) {
+                /* A variant stays as given, in lower case; arm's replaces the default v7. */
+                bool arm = a->oci_arch && streq(a->oci_arch, "arm");
 
-                for (k = 0; variant[k] && k < sizeof(v) - 1; k++)
-                        v[k] = (char)(variant[k] | 0x20); /* lower case */
-                v[k] = '\0';
-                snprintf(buf, size, "linux/arm/%s", v);
-        } else if (variant && !is_amd64(a) && !(a->oci_arch && streq(a->oci_arch, "arm64"))) {
-                /* A listed variant of another architecture stays as given, lower case. */
-                snprintf(buf, size, "%s/%s", primary, variant);
-                for (char *p = buf; *p; p++)
-                        if (*p >= 'A' && *p <= 'Z')
-                                *p |= 0x20;
+                snprintf(buf, size, "%s/%s", arm ? "linux/arm" : primary, variant);
+                text_ascii_lower(buf);
         } else
                 snprintf(buf, size, "%s", primary);
         return 0;

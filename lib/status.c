@@ -210,17 +210,22 @@ static int verification_json(const Verification *v, struct json_object **ret)
                 goto oom;
         for (size_t i = 0; i < v->n_targets; i++) {
                 const VerifyTarget *t = &v->targets[i];
-                struct json_object *j = json_object_new_object();
+                struct json_object *j = json_object_new_object(),
+                                   *host = outcome_json(&t->pass[PROBE_PASS_HOST]),
+                                   *container = outcome_json(&t->pass[PROBE_PASS_CHROOT]);
 
-                if (!j)
+                if (j)
+                        json_object_array_add(targets, j);
+                if (!j || !host || !container) {
+                        json_object_put(host);
+                        json_object_put(container);
                         goto oom;
-                json_object_array_add(targets, j);
+                }
                 k |= add(j, "target", json_object_new_string(t->arch->name));
                 k |= add(j, "interpreter", str_or_null(t->interpreter));
-                k |= add(j, "host", outcome_json(&t->pass[PROBE_PASS_HOST]));
-                k |= add(j, "container", outcome_json(&t->pass[PROBE_PASS_CHROOT]));
-                if (k < 0 || !json_object_object_get(j, "host") ||
-                    !json_object_object_get(j, "container"))
+                k |= add(j, "host", host);
+                k |= add(j, "container", container);
+                if (k < 0)
                         goto oom;
         }
         *ret = o;

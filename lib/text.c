@@ -117,3 +117,11 @@ int text_refuse(char **ret_reason, int error, const char *fmt, ...)
         *ret_reason = s;
         return error;
 }
+
+char *text_ascii_lower(char *s)
+{
+        for (char *p = s; *p; p++)
+                if (*p >= 'A' && *p <= 'Z')
+                        *p += 'a' - 'A';
+        return s;
+}

@@ -75,3 +75,6 @@ const char *text_quote(const void *p, size_t n, char buf[static TEXT_QUOTE_MAX])
  * and return @error (a negative errno). Returns -ENOMEM if the reason cannot be allocated.
  */
 _printf_(3, 4) int text_refuse(char **ret_reason, int error, const char *fmt, ...);
+
+/* text_ascii_lower() - ASCII letters of @s in lower case, in place (no locale). Returns @s. */
+char *text_ascii_lower(char *s);

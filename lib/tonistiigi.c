@@ -11,12 +11,12 @@
  * argument, and errors go back as text for the caller to print (tools/compat.c).
  */
 
-#include <stdarg.h>
 #include <stdint.h>
 
 #include "tonistiigi.h"
 #include "macro.h"
 #include "strv.h"
+#include "text.h"
 
 /* The order of tonistiigi/binfmt's documentation. */
 static const CompatTarget targets[] = {
@@ -118,21 +118,6 @@ static int go_parse_bool(const char *s, bool *ret)
         return -EINVAL;
 }
 
-_printf_(2, 3) static int parse_error(char **ret_error, const char *fmt, ...)
-{
-        va_list ap;
-        char *e;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&e, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-        *ret_error = e;
-        return -EINVAL;
-}
-
 int compat_args_parse(int argc, char *const *argv, CompatArgs *ret, char **ret_error)
 {
         CompatArgs a = {};
@@ -151,7 +136,7 @@ int compat_args_parse(int argc, char *const *argv, CompatArgs *ret, char **ret_e
                 }
                 name = s + dashes;
                 if (name[0] == '-' || name[0] == '=')
-                        return parse_error(ret_error, "bad flag syntax: %s", s);
+                        return text_refuse(ret_error, -EINVAL, "bad flag syntax: %s", s);
 
                 eq = strchr(name + 1, '=');
                 n = eq ? strndup(name, eq - name) : strdup(name);
@@ -161,11 +146,12 @@ int compat_args_parse(int argc, char *const *argv, CompatArgs *ret, char **ret_e
                 if (!flag_known(n)) {
                         if (streq(n, "help") || streq(n, "h"))
                                 return COMPAT_ARGS_HELP;
-                        return parse_error(ret_error, "flag provided but not defined: -%s", n);
+                        return text_refuse(ret_error, -EINVAL, "flag provided but not defined: -%s",
+                                           n);
                 }
                 if (streq(n, "version")) {
                         if (eq && go_parse_bool(eq + 1, &a.version) < 0)
-                                return parse_error(ret_error,
+                                return text_refuse(ret_error, -EINVAL,
                                                    "invalid boolean value \"%s\" for -%s: parse "
                                                    "error",
                                                    eq + 1, n);
@@ -179,7 +165,7 @@ int compat_args_parse(int argc, char *const *argv, CompatArgs *ret, char **ret_e
                 else if (i + 1 < argc)
                         value = argv[++i];
                 else
-                        return parse_error(ret_error, "flag needs an argument: -%s", n);
+                        return text_refuse(ret_error, -EINVAL, "flag needs an argument: -%s", n);
 
                 if (streq(n, "install"))
                         a.install = value;
@@ -213,13 +199,6 @@ static const char *const go_known_arch[] = {
         "mips64p32", "mips64p32le", "ppc",      "riscv", "riscv64", "s390",   "s390x",
         "sparc",     "sparc64",     "wasm",     NULL,
 };
-
-static void ascii_lower(char *s)
-{
-        for (; *s; s++)
-                if (*s >= 'A' && *s <= 'Z')
-                        *s += 'a' - 'A';
-}
 
 const char *compat_arch_normalize(const char *arch)
 {
@@ -268,7 +247,7 @@ int compat_arch_parse(const char *spec, const char *host_arch, char *buf, size_t
         for (size_t i = 0; i < n; i++) {
                 if (!specifier_part_ok(parts[i]))
                         return -EINVAL;
-                ascii_lower(parts[i]);
+                text_ascii_lower(parts[i]);
         }
 
         if (n == 1) {

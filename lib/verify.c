@@ -151,10 +151,16 @@ static int mkdir_p_one(const char *path, mode_t mode)
         return 0;
 }
 
-int verify_workdir(char **ret)
+const char *verify_workdir_name(void)
 {
         const char *e = getenv("BINFMTD_PROBE_DIR");
-        _cleanup_free_ char *d = strdup(e && e[0] == '/' ? e : VERIFY_WORKDIR_DEFAULT);
+
+        return e && e[0] == '/' ? e : VERIFY_WORKDIR_DEFAULT;
+}
+
+int verify_workdir(char **ret)
+{
+        _cleanup_free_ char *d = strdup(verify_workdir_name());
         char *slash;
         int r;
 

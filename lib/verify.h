@@ -57,3 +57,6 @@ void verification_done(Verification *v);
  * parent when missing. Returns 0 and a newly allocated path, or -errno.
  */
 int verify_workdir(char **ret);
+
+/* The directory verify_workdir() makes, for messages: $BINFMTD_PROBE_DIR or the default. */
+const char *verify_workdir_name(void);

@@ -578,8 +578,10 @@ static void print_platforms_text(struct json_object *j)
 
         if (!json_object_is_type(json_object_object_get(j, "verification"), json_type_object)) {
                 printf("\nVerified:     not yet%s\n",
-                       json_object_object_get(j, "daemon") ? " (binfmtd is verifying)"
-                                                           : " (verifying needs root)");
+                       json_object_object_get(j, "daemon")
+                               ? " (binfmtd is verifying)"
+                               : " (the probes did not run: they need root and an "
+                                 "exec-capable probe directory)");
                 return;
         }
         printf("\nSupported:    ");
@@ -648,22 +650,32 @@ static void print_entries_text(struct json_object *mount, struct json_object *en
  * Calls @method on the daemon. Returns 1 with the reply, 0 when no daemon answers (the caller
  * does the work itself), or -EIO after reporting a daemon that accepted but failed us.
  */
+/*
+ * Connects to the daemon in @vc. Returns 1 when connected, 0 when no daemon is to be asked or
+ * none answers (the caller does the work itself).
+ */
+static int daemon_connect(Context *c, VarlinkClient *vc)
+{
+        if (!c->args->use_daemon)
+                return 0;
+        if (varlink_client_connect(vc, c->args->socket, DAEMON_TIMEOUT_MS) < 0) {
+                /* Not running, or not reachable by us: direct mode does the same work. */
+                varlink_client_done(vc);
+                return 0;
+        }
+        /* A status with many entries may exceed the default message size. */
+        vc->in.limit = DAEMON_REPLY_MAX;
+        return 1;
+}
+
 static int daemon_call(Context *c, const char *method, struct json_object *params,
                        VarlinkReply *ret)
 {
         VarlinkClient vc = VARLINK_CLIENT_NULL;
         int r;
 
-        if (!c->args->use_daemon)
+        if (!daemon_connect(c, &vc))
                 return 0;
-        r = varlink_client_connect(&vc, c->args->socket, DAEMON_TIMEOUT_MS);
-        if (r < 0) {
-                /* Not running, or not reachable by us: direct mode does the same work. */
-                varlink_client_done(&vc);
-                return 0;
-        }
-        /* A status with many entries may exceed the default message size. */
-        vc.in.limit = DAEMON_REPLY_MAX;
         r = varlink_client_call(&vc, method, params, false);
         if (r >= 0)
                 r = varlink_client_read_reply(&vc, ret);
@@ -739,16 +751,21 @@ static int direct_status_json(Context *c, struct json_object **ret)
                 if (!targets)
                         return -ENOMEM;
                 r = verify_workdir(&dir);
-                if (r >= 0)
-                        r = verify_run(&c->sys, targets, n, c->args->interpreter_dirs, dir,
-                                       VERIFY_TIMEOUT_USEC, &v);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        log_error("cannot verify: %s%s%s", dir ?: "", dir ? ": " : "",
-                                  strerror(-r));
-                else
-                        s.verification = &v;
+                        log_error("cannot verify: cannot make the probe directory %s: %s",
+                                  verify_workdir_name(), strerror(-r));
+                else {
+                        r = verify_run(&c->sys, targets, n, c->args->interpreter_dirs, dir,
+                                       VERIFY_TIMEOUT_USEC, &v);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                log_error("cannot verify: %s", strerror(-r));
+                        else
+                                s.verification = &v;
+                }
         }
         return status_to_json(&s, ret);
 }
@@ -826,8 +843,10 @@ static size_t check_required(Context *c, struct json_object *j, bool from_daemon
                         snprintf(fix, sizeof(fix), "binfmtctl wait --require %s", *p);
                 } else {
                         snprintf(problem, sizeof(problem),
-                                 "cannot verify: the probes' container pass needs root");
-                        snprintf(fix, sizeof(fix), "run as root, or start binfmtd");
+                                 "cannot verify: the probes did not run (they need root and an "
+                                 "exec-capable probe directory)");
+                        snprintf(fix, sizeof(fix),
+                                 "run as root with a writable BINFMTD_PROBE_DIR, or start binfmtd");
                 }
                 fprintf(stderr, "%s: %s: not ready: %s. Fix: %s.\n", program, *p, problem, fix);
         }
@@ -942,14 +961,8 @@ static int wait_daemon(Context *c, uint64_t deadline)
         struct json_object *last = NULL;
         int r;
 
-        if (!c->args->use_daemon)
+        if (!daemon_connect(c, &vc))
                 return 0;
-        r = varlink_client_connect(&vc, c->args->socket, DAEMON_TIMEOUT_MS);
-        if (r < 0) {
-                varlink_client_done(&vc);
-                return 0;
-        }
-        vc.in.limit = DAEMON_REPLY_MAX;
         r = varlink_client_call(&vc, "io.binfmtd.Watch", NULL, true);
         for (;;) {
                 _cleanup_(varlink_reply_done) VarlinkReply reply = {};
@@ -1230,7 +1243,8 @@ static int verb_verify(Context *c)
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
-                fail(c, "cannot make a directory for the probes: %s", strerror(-r));
+                fail(c, "cannot make the probe directory %s: %s", verify_workdir_name(),
+                     strerror(-r));
                 return 0;
         }
         r = verify_run(&c->sys, targets, n, c->args->interpreter_dirs, dir, VERIFY_TIMEOUT_USEC,

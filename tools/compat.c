@@ -608,15 +608,18 @@ done:
 /* ---- status ------------------------------------------------------------------------------ */
 
 /*
- * The platforms that run: the probes of every target, from the host and in an empty chroot,
- * judged by readiness.c. Without a verification only the native platform is listed.
+ * One read of the instance: the platforms that run (the probes of every target, from the host
+ * and in an empty chroot, judged by readiness.c; without a verification only the native
+ * platform is listed) and, when @ret_emulators is given, every enabled entry, whoever
+ * registered it, sorted by name.
  */
-static int collect_supported(Compat *c, char ***ret)
+static int collect_status(Compat *c, char ***ret_supported, char ***ret_emulators)
 {
         _cleanup_(status_done) Status s = {};
         _cleanup_(verification_done) Verification v = {};
         _cleanup_free_ const BinfmtArch **targets = NULL;
         _cleanup_free_ char *workdir = NULL;
+        _cleanup_strv_free_ char **emulators = NULL;
         char **l;
         size_t n = 0;
         int q;
@@ -624,6 +627,12 @@ static int collect_supported(Compat *c, char ***ret)
         q = status_collect(&c->sys, c->args.mount, owned_state_dir(), &s);
         if (q < 0)
                 return q;
+        if (s.mount_r < 0)
+                return s.mount_r;
+        for (size_t i = 0; ret_emulators && i < s.n_entries; i++)
+                if (s.entries[i].entry->enabled &&
+                    strv_extend(&emulators, s.entries[i].entry->rule.name) < 0)
+                        return -ENOMEM;
 
         targets = verify_default_targets(&n);
         if (!targets)
@@ -646,35 +655,9 @@ static int collect_supported(Compat *c, char ***ret)
         l = readiness_supported(&s);
         if (!l)
                 return -ENOMEM;
-        *ret = l;
-        return 0;
-}
-
-/* Every entry whose file starts with "enabled", whoever registered it, sorted by name. */
-static int collect_emulators(const Compat *c, char ***ret)
-{
-        _cleanup_strv_free_ char **names = NULL, **l = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        int q;
-
-        q = instance_open(c->args.mount, &fd);
-        if (q < 0)
-                return q;
-        q = list_dir(c->args.mount, &names);
-        if (q < 0)
-                return q;
-        STRV_FOREACH (n, names) {
-                _cleanup_free_ char *text = NULL;
-
-                if (streq(*n, "register") || streq(*n, "status"))
-                        continue;
-                text = read_text(fd, *n);
-                if (!text)
-                        return -errno ?: -EIO;
-                if (startswith(text, "enabled") && strv_extend(&l, *n) < 0)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(l);
+        *ret_supported = l;
+        if (ret_emulators)
+                *ret_emulators = TAKE_PTR(emulators);
         return 0;
 }
 
@@ -683,12 +666,7 @@ static void print_status(Compat *c)
         _cleanup_strv_free_ char **supported = NULL, **emulators = NULL;
         int q;
 
-        q = collect_emulators(c, &emulators);
-        if (q < 0) {
-                say("error: cannot read the entries in %s: %s", c->args.mount, strerror(-q));
-                return;
-        }
-        q = collect_supported(c, &supported);
+        q = collect_status(c, &supported, &emulators);
         if (q < 0) {
                 say("error: cannot read the status of %s: %s", c->args.mount, strerror(-q));
                 return;
@@ -708,7 +686,7 @@ static int all_keys(Compat *c, char ***ret)
         size_t n;
         int q;
 
-        q = collect_supported(c, &supported);
+        q = collect_status(c, &supported, NULL);
         if (q < 0)
                 return q;
         table = compat_targets(&n);
