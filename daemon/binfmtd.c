@@ -19,6 +19,7 @@
 #include "privileges.h"
 #include "server.h"
 #include "strv.h"
+#include "verify.h"
 
 static void help(void)
 {
@@ -48,6 +49,25 @@ enum {
 static bool usage_error;
 
 /* Returns 0 to run, 1 to exit successfully, -EINVAL on a usage error. */
+/*
+ * What the kernel runs natively, once at start-up: which targets of the host's own family
+ * binfmtd may serve with QEMU, and why.
+ */
+static void log_native(const SystemInfo *sys)
+{
+        for (size_t i = 0; i < sys->native.n; i++) {
+                const NativeVerdict *v = &sys->native.verdicts[i];
+                char why[256];
+
+                if (v->state == NATIVE_OWN)
+                        continue;
+                log_info("%s: %s: %s%s.", v->arch->name,
+                         native_explain(&sys->host, v, why, sizeof(why)),
+                         v->state == NATIVE_NOT ? "QEMU may serve it" : "never registered",
+                         sys->native.from_cache ? " (measured earlier in this boot)" : "");
+        }
+}
+
 static int parse_argv(int argc, char *argv[], Manager *m, bool *ret_check)
 {
         static const struct option options[] = {
@@ -195,6 +215,11 @@ static int run(int argc, char *argv[])
         r = system_probe("/proc", &m->sys);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the system's facts: %s", strerror(-r));
+        r = verify_measure_native(&m->sys);
+        if (r < 0)
+                return log_error_errno(r, "Failed to measure what the kernel runs natively: %s",
+                                       strerror(-r));
+        log_native(&m->sys);
 
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);

@@ -278,14 +278,21 @@ static int prepare_rule(const OpsContext *c, const BinfmtArch *a, bool all, Repo
         *ret_state = PREPARED_FAILED;
 
         if (host_is_native(&c->sys->host, a)) {
+                const NativeVerdict *v = native_report_find(&c->sys->native, a);
+                char why[256];
+
                 if (all || c->skip_native) {
                         *ret_state = PREPARED_NATIVE;
                         return 0;
                 }
+                if (v)
+                        native_explain(&c->sys->host, v, why, sizeof(why));
+                else
+                        snprintf(why, sizeof(why), "of this host's own family (%s)", a->family);
                 report_error(r, ERR_NATIVE_TARGET,
-                             "%s: %s is of this host's own family (%s): registering it would "
-                             "hand native programs to an emulator",
-                             name, a->name, a->family);
+                             "%s: %s: %s: registering it would hand native programs to an "
+                             "emulator",
+                             name, a->name, why);
                 return 0;
         }
 
@@ -544,6 +551,21 @@ static void describe_rule(const BinfmtRule *rule, const BinfmtArch *a, char *buf
                  rule_flags_to_string(rule_flags_normalize(rule->flags), flags));
 }
 
+/*
+ * For a target of the host's own family that the kernel was measured not to run (i386 without
+ * IA32 emulation): why QEMU serves it, next to what happened to its entry.
+ */
+static void report_native(const OpsContext *c, const BinfmtArch *a, const char *what, Report *r)
+{
+        const NativeVerdict *v = native_report_find(&c->sys->native, a);
+        char why[256];
+
+        if (!v || v->state != NATIVE_NOT)
+                return;
+        report_info(r, "%s: %s: QEMU %s.", a->name,
+                    native_explain(&c->sys->host, v, why, sizeof(why)), what);
+}
+
 /* Plans and carries out (or, dry, describes) one prepared rule. */
 static int apply_rule(const OpsContext *c, int fd, Owned *o, bool mounted, bool dry_run,
                       const BinfmtRule *rule, const BinfmtArch *a, Report *r)
@@ -581,6 +603,9 @@ static int apply_rule(const OpsContext *c, int fd, Owned *o, bool mounted, bool 
                 if (act == PLAN_REPLACE || act == PLAN_TAKE_OVER)
                         report_info(r, "  via %s, so a handler exists throughout",
                                     plan_temp_name(rule->name, tmp, sizeof(tmp)));
+                if (act != PLAN_CONFLICT)
+                        report_native(c, a, act == PLAN_KEEP ? "registered" : "would be registered",
+                                      r);
                 return 0;
         }
 
@@ -601,6 +626,7 @@ static int apply_rule(const OpsContext *c, int fd, Owned *o, bool mounted, bool 
                 else {
                         record(o, rule->name, rule, r);
                         report_info(r, "%s: registered (%s).", rule->name, desc);
+                        report_native(c, a, "registered", r);
                 }
                 break;
         case PLAN_ENABLE:
@@ -665,14 +691,14 @@ int ops_install(const OpsContext *c, char *const *targets, bool dry_run, Report 
         }
         if (all)
                 report_info(r,
-                            "all: %zu target%s with an interpreter, %zu of the native family "
+                            "all: %zu target%s with an interpreter, %zu run natively "
                             "skipped, %zu without an interpreter skipped.",
                             n_rules, n_rules == 1 ? "" : "s", n_native, n_missing);
 
         /* "all" that finds nothing to register is a failure, not a quiet success. */
         if (all && n_rules == 0 && !r->failed)
                 report_error(r, ERR_NO_INTERPRETER,
-                             "all: no target has an interpreter outside the native family: "
+                             "all: no target has an interpreter, of those the kernel does not run natively: "
                              "install qemu-user-static or use --interpreter-dir");
         if (n_rules == 0)
                 goto finish;

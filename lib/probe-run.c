@@ -4,6 +4,8 @@
  * the child that execve()s it with nothing inherited (no capabilities, no_new_privs, no fds but
  * the errno pipe, stdio on /dev/null, an empty environment, default signal state, its own
  * session, no core dumps), waiting with a deadline, killing what overstays, and the verdict.
+ * A child runs its probe from the host's root, in an empty chroot, or in a user namespace of
+ * its own whose binfmt_misc instance is empty, where only the kernel itself can run it.
  *
  * Everything that can fail for lack of memory happens before the first fork, and every probe
  * file is written and closed before any child exists, so no child can hold another's file open
@@ -26,6 +28,8 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -42,13 +46,17 @@
 
 #define PROBE_FILE "probe"
 #define PROBE_DIR  "probe-XXXXXX"
+/* Where the kernel pass mounts its empty instance: beside the probe, in the private directory. */
+#define INSTANCE_DIR "binfmt_misc"
 /* Without pidfds (Linux < 5.3) children are polled this often. */
 #define POLL_TICK_MSEC 10
 
 /* What a child that did not reach the probe tells its parent through the errno pipe. */
 typedef enum ChildStage {
-        CHILD_SETUP = 1, /* something before execve() failed: the probe never ran */
-        CHILD_EXEC,      /* execve() itself failed: the kernel's verdict on the probe */
+        CHILD_SETUP = 1,   /* something before execve() failed: the probe never ran */
+        CHILD_EXEC,        /* execve() itself failed: the kernel's verdict on the probe */
+        CHILD_USERNS,      /* the kernel pass could not make its user and mount namespace */
+        CHILD_INSTANCE,    /* the kernel pass could not mount a binfmt_misc instance of its own */
 } ChildStage;
 
 typedef struct ChildMessage {
@@ -60,6 +68,7 @@ typedef struct ChildMessage {
 typedef struct Run {
         char *dir;      /* the private directory, absolute; NULL when none was made */
         char *path;     /* dir + "/probe" */
+        char *instance; /* dir + "/binfmt_misc", for the kernel pass; NULL otherwise */
         uint8_t *image; /* the probe's bytes, until written */
         size_t size;
         pid_t pid; /* 0: no child */
@@ -106,7 +115,7 @@ static int write_all(int fd, const uint8_t *buf, size_t size)
  * its full path from inside it. Returns 0 or -errno; on failure what was made is left in @r
  * for run_cleanup().
  */
-static int run_write_probe(Run *r, const char *workdir)
+static int run_write_probe(Run *r, ProbePass pass, const char *workdir)
 {
         _cleanup_free_ char *template = NULL;
         _cleanup_close_ int fd = -EBADF;
@@ -126,6 +135,18 @@ static int run_write_probe(Run *r, const char *workdir)
                 r->path = NULL;
                 return -ENOMEM;
         }
+        if (pass == PROBE_PASS_KERNEL) {
+                if (asprintf(&r->instance, "%s/" INSTANCE_DIR, r->dir) < 0) {
+                        r->instance = NULL;
+                        return -ENOMEM;
+                }
+                if (mkdir(r->instance, 0700) < 0) {
+                        q = -errno;
+                        free(r->instance);
+                        r->instance = NULL;
+                        return q;
+                }
+        }
 
         fd = open(r->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0755);
         if (fd < 0)
@@ -144,6 +165,9 @@ static int run_write_probe(Run *r, const char *workdir)
 
 static void run_cleanup(Run *r)
 {
+        /* The instance was mounted in the child's own mount namespace only, gone with it. */
+        if (r->instance)
+                (void)rmdir(r->instance);
         if (r->path)
                 (void)unlink(r->path);
         if (r->dir)
@@ -152,6 +176,7 @@ static void run_cleanup(Run *r)
                 close(r->pidfd);
         if (r->errfd >= 0)
                 close(r->errfd);
+        free(r->instance);
         free(r->path);
         free(r->dir);
         free(r->image);
@@ -259,6 +284,19 @@ _Noreturn static void child(const Run *r, ProbePass pass, int errfd, pid_t paren
         if (q < 0)
                 child_fail(errfd, CHILD_SETUP, -q);
 
+        if (pass == PROBE_PASS_KERNEL) {
+                /* A user namespace of its own with a binfmt_misc instance of its own: since
+                 * Linux 6.7 the kernel looks up handlers in the nearest namespace that has an
+                 * instance, and this one is empty. Whatever runs the probe now is the kernel
+                 * itself. The mount namespace is less privileged than the caller's, so the
+                 * mount cannot propagate back; it goes away with the child. */
+                if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+                        child_fail(errfd, CHILD_USERNS, errno);
+                if (mount("binfmt_misc", r->instance, "binfmt_misc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                          NULL) < 0)
+                        child_fail(errfd, CHILD_INSTANCE, errno);
+        }
+
         if (pass == PROBE_PASS_CHROOT) {
                 /* Nothing but the probe in sight: only an interpreter the kernel already holds
                  * open (F) can run it. */
@@ -332,9 +370,12 @@ static void run_classify(const Run *r, const BinfmtArch *a, const siginfo_t *si,
         k = read(r->errfd, &m, sizeof(m));
         if (k == (ssize_t)sizeof(m)) {
                 o->error = m.error;
-                if (m.stage != CHILD_EXEC)
+                if (m.stage != CHILD_EXEC) {
                         o->result = PROBE_FAILED;
-                else if (m.error == ENOEXEC)
+                        o->setup = m.stage == CHILD_USERNS     ? PROBE_SETUP_USERNS
+                                   : m.stage == CHILD_INSTANCE ? PROBE_SETUP_INSTANCE
+                                                               : PROBE_SETUP_OTHER;
+                } else if (m.error == ENOEXEC)
                         o->result = PROBE_NO_HANDLER;
                 else if (m.error == ENOENT)
                         o->result = PROBE_INTERPRETER_UNREACHABLE;
@@ -481,7 +522,7 @@ int probe_run_many(ProbeJob *jobs, size_t n, const char *workdir, uint64_t timeo
 
                 if (runs[i].done)
                         continue;
-                q = run_write_probe(&runs[i], workdir);
+                q = run_write_probe(&runs[i], jobs[i].pass, workdir);
                 if (q == -ENOMEM) {
                         r = -ENOMEM;
                         goto finish;
@@ -562,6 +603,14 @@ static const char *const result_strings[_PROBE_RESULT_MAX] = {
 const char *probe_result_to_id(ProbeResult r)
 {
         return (unsigned)r < _PROBE_RESULT_MAX ? result_ids[r] : NULL;
+}
+
+ProbeResult probe_result_from_id(const char *id)
+{
+        for (int r = 0; id && r < _PROBE_RESULT_MAX; r++)
+                if (streq(id, result_ids[r]))
+                        return (ProbeResult)r;
+        return (ProbeResult)-EINVAL;
 }
 
 const char *probe_result_to_string(ProbeResult r)

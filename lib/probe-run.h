@@ -32,12 +32,25 @@ typedef enum ProbeResult {
 typedef enum ProbePass {
         PROBE_PASS_HOST,    /* from the host's root */
         PROBE_PASS_CHROOT,  /* inside an empty chroot: what containers need */
+        PROBE_PASS_KERNEL,  /* in a new user namespace with an empty binfmt_misc instance of its
+                             * own (Linux 6.7+): no handler can intercept, only the kernel runs
+                             * it. Whether the kernel runs the target natively (native.c). */
         _PROBE_PASS_MAX,
 } ProbePass;
+
+/* Which step of the child's set-up failed, for PROBE_FAILED. */
+typedef enum ProbeSetup {
+        PROBE_SETUP_OK,       /* nothing failed in set-up */
+        PROBE_SETUP_OTHER,    /* fds, session, chroot, capabilities... */
+        PROBE_SETUP_USERNS,   /* PROBE_PASS_KERNEL: creating the user and mount namespace */
+        PROBE_SETUP_INSTANCE, /* PROBE_PASS_KERNEL: mounting the namespace's own binfmt_misc */
+        _PROBE_SETUP_MAX,
+} ProbeSetup;
 
 typedef struct ProbeOutcome {
         ProbeResult result;
         int error;           /* errno of a failed exec or of PROBE_FAILED, else 0 */
+        ProbeSetup setup;    /* PROBE_FAILED in the child: the step that failed */
         int signal;          /* PROBE_CRASHED */
         int exit_code;       /* when it exited */
         unsigned level;      /* amd64: x86-64 level reported (1..4), else 0 */
@@ -66,6 +79,7 @@ typedef struct ProbeJob {
 int probe_run_many(ProbeJob *jobs, size_t n, const char *workdir, uint64_t timeout_usec);
 
 const char *probe_result_to_id(ProbeResult r);      /* "ok", "no-handler", ... */
+ProbeResult probe_result_from_id(const char *id);   /* the inverse; -EINVAL when unknown */
 const char *probe_result_to_string(ProbeResult r);  /* "interpreter unreachable (...)" */
 
 /**

@@ -110,12 +110,21 @@ static void explain(const Status *s, const VerifyTarget *vt, unsigned level, Pla
 
         case PROBE_NO_HANDLER:
                 if (v->native) {
+                        /* Only a target that could not be measured gets here: a measured one
+                         * that the kernel refuses is not native. */
+                        const NativeVerdict *nv = native_report_find(&s->sys->native, v->arch);
+                        char why[200];
+
                         setf(v->problem, sizeof(v->problem),
                              "the kernel does not run %s programs itself (exec format error), "
-                             "and binfmtd never registers an emulator of the native family",
-                             v->arch->name);
+                             "yet %s is %s",
+                             v->arch->name, v->arch->name,
+                             nv ? native_explain(&s->sys->host, nv, why, sizeof(why))
+                                : "of this host's own family");
                         setf(v->fix, sizeof(v->fix),
-                             "use a kernel with compat support for %s programs", v->arch->name);
+                             "let binfmtd measure it (Linux 6.7 or newer, user namespaces "
+                             "allowed) and restart it, or use a kernel that runs %s programs",
+                             v->arch->name);
                 } else if (s->mount_r < 0) {
                         setf(v->problem, sizeof(v->problem), "binfmt_misc is not mounted at %s",
                              strna(s->mount));
@@ -413,7 +422,7 @@ char **readiness_supported(const Status *s)
                 const VerifyTarget *vt = verification_find(s->verification, native);
                 unsigned level = 0;
 
-                for (int p = 0; vt && p < _PROBE_PASS_MAX; p++)
+                for (int p = 0; vt && p < VERIFY_PASSES; p++)
                         if (vt->pass[p].result == PROBE_OK && vt->pass[p].level > level)
                                 level = vt->pass[p].level;
                 if (native->oci_arch) {

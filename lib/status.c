@@ -168,6 +168,42 @@ static int entry_json(const StatusEntry *se, struct json_object **ret)
         return 0;
 }
 
+/*
+ * Every target of the host's own families with what the kernel does with it: "own", "native"
+ * (measured), "assumed-native" (could not be measured) or "emulated" (QEMU serves it).
+ */
+static int native_json(const SystemInfo *sys, struct json_object **ret)
+{
+        struct json_object *a = json_object_new_array();
+        int k = 0;
+
+        if (!a)
+                return -ENOMEM;
+        for (size_t i = 0; i < sys->native.n; i++) {
+                const NativeVerdict *v = &sys->native.verdicts[i];
+                struct json_object *o = json_object_new_object();
+                char why[256], plat[PLATFORM_MAX];
+
+                if (!o || json_object_array_add(a, o) < 0) {
+                        json_object_put(o);
+                        k = -ENOMEM;
+                        break;
+                }
+                k |= add(o, "target", json_object_new_string(v->arch->name));
+                k |= add(o, "platform", str_or_null(platform_format(v->arch, plat, sizeof(plat))));
+                k |= add(o, "state", json_object_new_string(native_state_to_id(v->state)));
+                k |= add(o, "measured", json_object_new_boolean(v->measured));
+                k |= add(o, "reason", json_object_new_string(
+                                              native_explain(&sys->host, v, why, sizeof(why))));
+        }
+        if (k < 0) {
+                json_object_put(a);
+                return -ENOMEM;
+        }
+        *ret = a;
+        return 0;
+}
+
 static struct json_object *outcome_json(const ProbeOutcome *o)
 {
         struct json_object *j = json_object_new_object();
@@ -312,6 +348,13 @@ int status_to_json(const Status *s, struct json_object **ret)
                 k |= add(native, "family", json_object_new_string(sys->host.arch->family));
                 k |= add(native, "platform",
                          str_or_null(platform_format(sys->host.arch, plat, sizeof(plat))));
+        }
+        if (sys->host_r >= 0) {
+                struct json_object *fam = NULL;
+
+                if (native_json(sys, &fam) < 0)
+                        k = -ENOMEM;
+                k |= add(native, "family_targets", fam);
         }
 
         k |= add(mount, "path", json_object_new_string(s->mount));

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Reading the running system once: kernel release, the executable's own ELF header (the
- * native platform), and the user namespace we are in. The caller passes the proc root.
+ * native platform), the user namespace we are in and the boot. The caller passes the proc root.
+ * What the kernel runs natively is measured apart (system_measure_native()): it runs probes.
  */
 
 #include <fcntl.h>
@@ -9,6 +10,14 @@
 
 #include "macro.h"
 #include "system.h"
+
+int system_measure_native(SystemInfo *s, const char *workdir, const char *cache_path)
+{
+        if (s->host_r < 0)
+                return 0;
+        return native_measure(&s->host, workdir, cache_path, s->boot_id,
+                              SYSTEM_NATIVE_TIMEOUT_USEC, &s->native);
+}
 
 bool system_uid_map_is_initial(const char *text)
 {
@@ -60,6 +69,22 @@ int system_probe(const char *proc_root, SystemInfo *ret)
                 return r;
         map[len] = '\0';
         s.initial_userns = system_uid_map_is_initial(map);
+
+        /* Optional: without it nothing is cached across commands. */
+        if (read_at(proc_root, "sys/kernel/random/boot_id", s.boot_id, sizeof(s.boot_id) - 1,
+                    &len) >= 0) {
+                s.boot_id[len] = '\0';
+                s.boot_id[strcspn(s.boot_id, " \n")] = '\0';
+        } else
+                s.boot_id[0] = '\0';
+
+        /* Until measured, the native families are what binfmtd treats as native. */
+        if (s.host_r >= 0) {
+                const BinfmtArch *cands[NATIVE_MAX];
+                size_t n = native_candidates(&s.host, cands, NATIVE_MAX);
+
+                native_report_build(&s.host, cands, NULL, n, &s.native);
+        }
 
         *ret = s;
         return 0;

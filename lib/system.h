@@ -7,6 +7,7 @@
 
 #include "host.h"
 #include "kernel.h"
+#include "native.h"
 
 /*
  * The facts about the running system every caller needs before touching binfmt_misc: the
@@ -24,7 +25,12 @@ typedef struct SystemInfo {
         int host_r;                /* 0, or why the host is unknown */
         uint8_t self_header[SELF_HEADER_SIZE];
         bool initial_userns;
+        char boot_id[40];          /* the kernel's boot id, "" when unknown */
+        NativeReport native;       /* what the kernel runs natively; system_measure_native() */
 } SystemInfo;
+
+/* How long one native measurement may take: a probe exits at once, the rest is set-up. */
+#define SYSTEM_NATIVE_TIMEOUT_USEC (5 * UINT64_C(1000000))
 
 /**
  * system_probe() - fill @ret from uname(2) and @proc_root ("/proc": the caller names it, so
@@ -33,6 +39,14 @@ typedef struct SystemInfo {
  * returned: the caller decides whether that matters. Returns 0 or -errno from reading.
  */
 int system_probe(const char *proc_root, SystemInfo *ret);
+
+/**
+ * system_measure_native() - decide which targets of the host's own families the kernel runs
+ * natively (native.c), running their probes in @workdir (NULL: none is run, the candidates stay
+ * native) unless @cache_path holds this boot's answer, and apply it to @s->host. Without a known
+ * host there is nothing to decide. Returns 0 or -ENOMEM.
+ */
+int system_measure_native(SystemInfo *s, const char *workdir, const char *cache_path);
 
 /**
  * system_uid_map_is_initial() - whether the text of a uid_map is the initial user namespace's

@@ -184,3 +184,15 @@ int verify_workdir(char **ret)
         *ret = TAKE_PTR(d);
         return 0;
 }
+
+int verify_measure_native(SystemInfo *sys)
+{
+        _cleanup_free_ char *workdir = NULL;
+        int r;
+
+        /* Without a directory for probes only the cache can answer; else the family rule. */
+        r = verify_workdir(&workdir);
+        if (r == -ENOMEM)
+                return r;
+        return system_measure_native(sys, r >= 0 ? workdir : NULL, native_cache_path());
+}

@@ -15,9 +15,12 @@
  * model reads (readiness.c judges it); the daemon keeps the last one between runs.
  */
 
+/* A verification runs the host and the chroot pass (the kernel pass is native.c's). */
+#define VERIFY_PASSES (PROBE_PASS_CHROOT + 1)
+
 typedef struct VerifyTarget {
         const BinfmtArch *arch;
-        ProbeOutcome pass[_PROBE_PASS_MAX];  /* PROBE_PASS_HOST, PROBE_PASS_CHROOT */
+        ProbeOutcome pass[VERIFY_PASSES];    /* PROBE_PASS_HOST, PROBE_PASS_CHROOT */
         char *interpreter;                   /* safe interpreter found on disk, or NULL */
 } VerifyTarget;
 
@@ -60,3 +63,10 @@ int verify_workdir(char **ret);
 
 /* The directory verify_workdir() makes, for messages: $BINFMTD_PROBE_DIR or the default. */
 const char *verify_workdir_name(void);
+
+/**
+ * verify_measure_native() - system_measure_native() with probes in verify_workdir() and the
+ * per-boot cache at native_cache_path(): what every entry point runs once after
+ * system_probe(). Returns 0 or -ENOMEM.
+ */
+int verify_measure_native(SystemInfo *sys);

@@ -521,6 +521,38 @@ static const char *printable(const char *s, char *buf, size_t size)
 static void print_platforms_text(struct json_object *j);
 static void print_entries_text(struct json_object *mount, struct json_object *entries);
 
+/* Whether an enabled entry in @entries serves @target. */
+static bool target_registered(struct json_object *entries, const char *target)
+{
+        for (size_t i = 0; json_object_is_type(entries, json_type_array) &&
+                           i < json_object_array_length(entries); i++) {
+                struct json_object *e = json_object_array_get_idx(entries, i);
+
+                if (streq_ptr(jstr(e, "target"), target) && jbool(e, "enabled") > 0)
+                        return true;
+        }
+        return false;
+}
+
+/* The other targets of the host's family, and whether the kernel or QEMU runs each. */
+static void print_native_family_text(struct json_object *native, struct json_object *entries)
+{
+        struct json_object *fam = json_object_object_get(native, "family_targets");
+
+        for (size_t i = 0; json_object_is_type(fam, json_type_array) &&
+                           i < json_object_array_length(fam); i++) {
+                struct json_object *t = json_object_array_get_idx(fam, i);
+                const char *state = jstr(t, "state"), *target = jstr(t, "target");
+
+                if (streq_ptr(state, "own"))
+                        continue;
+                printf("              %s: %s: %s.\n", strna(target), strna(jstr(t, "reason")),
+                       !streq_ptr(state, "emulated")        ? "never registered"
+                       : target_registered(entries, target) ? "QEMU registered"
+                                                            : "QEMU not registered");
+        }
+}
+
 static void print_status_text(struct json_object *j)
 {
         struct json_object *kernel = json_object_object_get(j, "kernel"),
@@ -547,6 +579,7 @@ static void print_status_text(struct json_object *j)
                        strna(jstr(native, "machine")), strna(jstr(native, "family")));
         else
                 printf("Native:       %s (not in the table)\n", strna(jstr(native, "machine")));
+        print_native_family_text(native, entries);
 
         if (jbool(mount, "mounted") <= 0)
                 printf("binfmt_misc:  %s: not mounted%s%s\n", strna(jstr(mount, "path")),
@@ -1085,9 +1118,16 @@ static int verb_list(Context *c)
                         where = r == -ENOENT ? "-" : interp;
                 }
                 bool unusable = interp && chk.problem != INTERP_OK;
-                printf("%-14s %-12s %-30s %-34s %s%s%s%s\n", a->name, a->family, plats, names,
-                       where, unusable ? " (unusable: " : "",
-                       unusable ? interp_problem_to_id(chk.problem) : "", unusable ? ")" : "");
+                /* Of the host's family, yet measured to need QEMU: say so. */
+                const NativeVerdict *nv = native_report_find(&c->sys.native, a);
+                char why[256] = "";
+
+                if (nv && nv->state == NATIVE_NOT)
+                        native_explain(&c->sys.host, nv, why, sizeof(why));
+                printf("%-14s %-12s %-30s %-34s %s%s%s%s%s%s%s\n", a->name, a->family, plats,
+                       names, where, unusable ? " (unusable: " : "",
+                       unusable ? interp_problem_to_id(chk.problem) : "", unusable ? ")" : "",
+                       why[0] ? " (" : "", why, why[0] ? ")" : "");
         }
         return 0;
 }
@@ -1332,6 +1372,11 @@ int main(int argc, char *argv[])
         r = system_probe("/proc", &c.sys);
         if (r < 0) {
                 log_error("cannot read the running system's facts from /proc: %s", strerror(-r));
+                return EXIT_FAILURE;
+        }
+        r = verify_measure_native(&c.sys);
+        if (r < 0) {
+                log_error("out of memory");
                 return EXIT_FAILURE;
         }
 

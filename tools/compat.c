@@ -788,6 +788,10 @@ int compat_main(int argc, char **argv)
                 say("error: cannot read the running system's facts from /proc: %s", strerror(-q));
                 return EXIT_SUCCESS;
         }
+        if (!c.args.version && verify_measure_native(&c.sys) < 0) {
+                say("error: out of memory");
+                return EXIT_SUCCESS;
+        }
 
         if (c.args.version) {
                 print_version(&c);

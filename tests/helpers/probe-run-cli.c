@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * probe-run-cli WORKDIR TIMEOUT_MS TARGET...: runs every target's probe from the host root and
- * in the empty chroot, all at once (probe_run_many()), and prints one line per job:
+ * probe-run-cli [--kernel] WORKDIR TIMEOUT_MS TARGET...: runs every target's probe from the host
+ * root and in the empty chroot (with --kernel: in a user namespace of its own with an empty
+ * binfmt_misc instance instead), all at once (probe_run_many()), and prints one line per job:
  *
- *   TARGET host|chroot RESULT-ID exit=N signal=N level=N errno=N usec=N
+ *   TARGET host|chroot|kernel RESULT-ID exit=N signal=N level=N errno=N usec=N setup=N
  *
  * A test helper: it registers nothing. It first leaves the state a careless caller would (an
  * inheritable descriptor, an ignored signal, a blocked one, core dumps as large as the hard limit
@@ -26,6 +27,7 @@
 static const char *const pass_names[_PROBE_PASS_MAX] = {
         [PROBE_PASS_HOST] = "host",
         [PROBE_PASS_CHROOT] = "chroot",
+        [PROBE_PASS_KERNEL] = "kernel",
 };
 
 static int parse_timeout_ms(const char *s, uint64_t *ret_usec)
@@ -68,10 +70,17 @@ static int make_hostile(void)
 int main(int argc, char *argv[])
 {
         _cleanup_free_ ProbeJob *jobs = NULL;
-        size_t n_targets, n = 0;
+        ProbePass passes[] = {PROBE_PASS_HOST, PROBE_PASS_CHROOT};
+        size_t n_targets, n = 0, n_passes = 2;
         uint64_t timeout_usec;
         int r;
 
+        if (argc > 1 && streq(argv[1], "--kernel")) {
+                passes[0] = PROBE_PASS_KERNEL;
+                n_passes = 1;
+                argv++;
+                argc--;
+        }
         if (argc < 4) {
                 fprintf(stderr, "Usage: %s WORKDIR TIMEOUT_MS TARGET...\n", argv[0]);
                 return EXIT_FAILURE;
@@ -82,7 +91,7 @@ int main(int argc, char *argv[])
         }
 
         n_targets = (size_t)argc - 3;
-        jobs = calloc(n_targets * _PROBE_PASS_MAX, sizeof(ProbeJob));
+        jobs = calloc(n_targets * n_passes, sizeof(ProbeJob));
         if (!jobs) {
                 fprintf(stderr, "%s: out of memory\n", argv[0]);
                 return EXIT_FAILURE;
@@ -96,8 +105,8 @@ int main(int argc, char *argv[])
                                 strerror(-r));
                         return EXIT_FAILURE;
                 }
-                for (int p = 0; p < _PROBE_PASS_MAX; p++)
-                        jobs[n++] = (ProbeJob){.arch = a, .pass = (ProbePass)p};
+                for (size_t p = 0; p < n_passes; p++)
+                        jobs[n++] = (ProbeJob){.arch = a, .pass = passes[p]};
         }
 
         r = make_hostile();
@@ -115,10 +124,10 @@ int main(int argc, char *argv[])
         for (size_t j = 0; j < n; j++) {
                 const ProbeOutcome *o = &jobs[j].outcome;
 
-                printf("%s %s %s exit=%d signal=%d level=%u errno=%d usec=%" PRIu64 "\n",
-                       argv[3 + j / _PROBE_PASS_MAX], pass_names[jobs[j].pass],
+                printf("%s %s %s exit=%d signal=%d level=%u errno=%d usec=%" PRIu64 " setup=%d\n",
+                       argv[3 + j / n_passes], pass_names[jobs[j].pass],
                        probe_result_to_id(o->result), o->exit_code, o->signal, o->level, o->error,
-                       o->duration_usec);
+                       o->duration_usec, (int)o->setup);
         }
         return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

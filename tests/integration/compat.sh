@@ -10,6 +10,9 @@ make_work_dir
 
 if [ -z "${BINFMTD_TEST_PRIVATE:-}" ]; then
     build_foreign arm64 >/dev/null || skip_all "no toolchain to build the arm64 test program"
+    if [ "$(uname -m)" = x86_64 ]; then
+        build_foreign i386 >/dev/null || skip_all "no toolchain to build the i386 test program"
+    fi
     [ -x /usr/bin/qemu-aarch64-static ] || skip_all "qemu-user-static is not installed"
     # A program that prints its argv[0]: P (preserve argv[0]) made visible.
     printf '#include <stdio.h>\nint main(int argc, char **argv) { puts(argv[0]); return 0; }\n' \
@@ -170,7 +173,7 @@ check "unsupported names registered nothing" test -z "$(emulators)"
 bf --install "$NATIVE_KEY"
 check "native $NATIVE_KEY: exit 0 (exit $rc)" test "$rc" -eq 0
 check "native $NATIVE_KEY: refused with the reason" \
-    grep -q "^installing: $NATIVE_KEY .*this host's own family" <<<"$err"
+    grep -q "^installing: $NATIVE_KEY .*this host's own architecture: registering it would hand native programs to an emulator" <<<"$err"
 check "native $NATIVE_KEY: nothing registered" test -z "$(emulators)"
 
 bf --install arm64,riscv64 extra words are ignored
@@ -286,6 +289,20 @@ check "--install all: arm64 among the installed" grep -qx "installing: arm64 OK"
 check "--install all: never the native $NATIVE_KEY" bash -c '! grep -q "^installing: $0 " <<<"$1"' "$NATIVE_KEY" "$err"
 check "--install all: nothing failed" bash -c '! grep "^installing: " <<<"$0" | grep -qv " OK$"' "$err"
 check "--install all: the JSON, byte for byte" json_exact
+# 386 on an x86-64 host: QEMU exactly when the kernel does not run i386 programs itself, as the
+# tests' own i386 program, run with no handler, says.
+if [ "$(uname -m)" = x86_64 ]; then
+    if kernel_runs_natively i386; then
+        check "--install all: 386 runs natively, no QEMU for it" \
+            bash -c '! grep -q "^installing: 386" <<<"$0" && ! grep -qx qemu-i386 <<<"$1"' "$err" "$(emulators)"
+    else
+        check "--install all: 386 needs QEMU here and gets it" grep -qx "installing: 386 OK" <<<"$err"
+        check "--install all: qemu-i386 among the emulators" grep -qx qemu-i386 <<<"$(emulators)"
+        run "$WORK/hello-i386"
+        check "--install all: the i386 program runs (exit $rc)" test "$rc" -eq 42
+    fi
+    check "--install all: linux/386 is supported" grep -qx linux/386 <<<"$(supported)"
+fi
 for p in linux/arm64 linux/riscv64 linux/s390x linux/ppc64le; do
     check "--install all: $p is supported" grep -qx "$p" <<<"$(supported)"
 done

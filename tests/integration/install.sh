@@ -108,12 +108,24 @@ printf '%s' ':WSLInterop:M::MZ::/bin/true:P' >"$MNT/register"
 ctl install all
 check "install all succeeds (exit $rc)" test "$rc" -eq 0
 diag "$out"
-check "install all reports what it skipped" grep -q "^all: .* of the native family skipped" <<<"$out"
+check "install all reports what it skipped" grep -q "^all: .* run natively skipped" <<<"$out"
 native=$(uname -m)
 case $native in
     x86_64)
         check "install all skips the native x86_64" test ! -e "$MNT/qemu-x86_64"
-        check "install all skips i386, same family" test ! -e "$MNT/qemu-i386"
+        # i386 gets QEMU exactly when the kernel does not run it itself (IA32 emulation), as
+        # the tests' own i386 program, run with no handler, says.
+        if kernel_runs_natively i386; then
+            check "install all skips i386: the kernel runs it" test ! -e "$MNT/qemu-i386"
+            check "install all says i386 runs natively" \
+                bash -c '! grep -q "^i386: the kernel does not run it natively" <<<"$0"' "$out"
+        else
+            check "install all registers qemu-i386: the kernel does not run i386" test -e "$MNT/qemu-i386"
+            check "install all says why" \
+                grep -q "^i386: the kernel does not run it natively (no IA32 emulation): QEMU registered\.$" <<<"$out"
+            run "$(build_foreign i386)"
+            check "an i386 program runs through QEMU (exit $rc)" test "$rc" -eq 42
+        fi
         ;;
 esac
 for n in qemu-aarch64 qemu-arm qemu-riscv64 qemu-ppc64le qemu-mips64el qemu-loongarch64; do

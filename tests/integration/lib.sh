@@ -108,6 +108,8 @@ enter_private_instance() {
         # binfmtd's ownership records of this instance stay with the test.
         export BINFMTD_STATE_DIR=$WORK/state
         export BINFMTD_PROBE_DIR=$WORK/probes
+        # What the kernel runs natively is measured once per boot and cached: the test's own.
+        export BINFMTD_NATIVE_CACHE=$WORK/native
         # A fresh instance is empty: anything else would mean it is not ours.
         if [ -n "$(ls "$MNT" | grep -v -x -e register -e status)" ]; then
             echo "Bail out! the binfmt_misc instance at $MNT is not empty: not a private one"
@@ -131,7 +133,8 @@ make_work_dir() {
     fi
 }
 
-# build_foreign ARCH: builds a static program for ARCH into $WORK/hello-ARCH that prints
+# build_foreign ARCH: builds a static program for ARCH (arm64, riscv64, s390x, ppc64le, i386,
+# arm) into $WORK/hello-ARCH that prints
 # "hello from ARCH" and exits with 42 (arm64: 7, a C program against the real C library).
 # Prints the path; returns 1 when the toolchain is missing.
 build_foreign() {
@@ -142,12 +145,14 @@ build_foreign() {
             command -v aarch64-linux-gnu-gcc >/dev/null || return 1
             aarch64-linux-gnu-gcc -static -O2 -o "$out" "$TESTS_DIR/progs/hello.c" || return 1
             ;;
-        riscv64 | s390x | ppc64le)
+        riscv64 | s390x | ppc64le | i386 | arm)
             local triple emu
             case $arch in
                 riscv64) triple=riscv64-linux-gnu emu=elf64lriscv ;;
                 s390x) triple=s390x-linux-gnu emu=elf64_s390 ;;
                 ppc64le) triple=powerpc64le-linux-gnu emu=elf64lppc ;;
+                i386) triple=i686-linux-gnu emu=elf_i386 ;;
+                arm) triple=arm-linux-gnueabihf emu=armelf_linux_eabi ;;
             esac
             command -v "$triple-as" >/dev/null || return 1
             "$triple-as" -o "$out.o" "$TESTS_DIR/progs/hello-$arch.S" || return 1
@@ -157,6 +162,24 @@ build_foreign() {
         *) return 1 ;;
     esac
     echo "$out"
+}
+
+# kernel_runs_natively i386|arm: whether the kernel itself runs a real program of that target
+# (made by the target's own assembler and linker), run in a new user namespace whose binfmt_misc
+# instance is empty, so that no handler can intercept it. The tests' own answer to the question
+# binfmtd measures with its probes; 2 when it cannot be answered here.
+kernel_runs_natively() {
+    local prog
+    prog=$(build_foreign "$1") || return 2
+    mkdir -p "$WORK/native-check"
+    unshare --user --map-root-user --mount \
+        sh -c 'mount -t binfmt_misc binfmt_misc "$1" || exit 200; exec "$2"' \
+        sh "$WORK/native-check" "$prog" >/dev/null 2>&1
+    case $? in
+        42) return 0 ;;
+        200) return 2 ;;
+        *) return 1 ;;
+    esac
 }
 
 HELPERS=${HELPERS:-$TESTS_DIR/../helpers}

@@ -20,6 +20,8 @@ check "every hardening group is commented" test "$(grep -c '^#' "$WORK/binfmtd.s
 run systemd-analyze security --offline=true "$WORK/binfmtd.service"
 score=$(sed -n 's/.*Overall exposure level for binfmtd.service: \([0-9.]*\).*/\1/p' <<<"$out")
 diag "systemd-analyze security: ${score:-?}"
-check "the exposure level is 2.5 or lower (${score:-none})" awk -v s="${score:-99}" 'BEGIN { exit !(s <= 2.5) }'
+# 2.7: a user and a mount namespace (0.4) for measuring what the kernel runs natively, on top of
+# what registering and probing need.
+check "the exposure level is 2.7 or lower (${score:-none})" awk -v s="${score:-99}" 'BEGIN { exit !(s <= 2.7) }'
 
 done_testing

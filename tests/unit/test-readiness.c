@@ -89,7 +89,7 @@ static VerifyTarget vtarget_amd64(unsigned level)
 {
         VerifyTarget t = vtarget("x86_64", PROBE_OK, PROBE_OK);
 
-        for (int p = 0; p < _PROBE_PASS_MAX; p++) {
+        for (int p = 0; p < VERIFY_PASSES; p++) {
                 t.pass[p].level = level;
                 t.pass[p].exit_code = PROBE_EXIT_LEVEL_BASE + (int)level;
         }
