@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "macro.h"
+#include "base/macro.h"
 
 static volatile sig_atomic_t got_signal;
 

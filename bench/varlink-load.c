@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "varlink-client.h"
+#include "varlink/varlink-client.h"
 
 #define METHOD "io.binfmtd.GetStatus"
 #define TIMEOUT_MS 30000

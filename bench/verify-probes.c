@@ -35,9 +35,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arch.h"
-#include "probe-run.h"
-#include "probe.h"
+#include "target/arch.h"
+#include "verify/probe-run.h"
+#include "verify/probe.h"
 
 #define TIMEOUT_MS_DEFAULT 30000
 

@@ -18,8 +18,8 @@
 #include "manager.h"
 #include "privileges.h"
 #include "server.h"
-#include "strv.h"
-#include "verify.h"
+#include "base/strv.h"
+#include "verify/verify.h"
 
 static void help(void)
 {

@@ -3,7 +3,7 @@
 
 #include <syslog.h>
 
-#include "macro.h"
+#include "base/macro.h"
 
 /*
  * The daemon's log: one line per message on stderr. Under systemd (JOURNAL_STREAM set) each

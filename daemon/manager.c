@@ -17,16 +17,16 @@
 #include <time.h>
 
 #include "build-config.h"
-#include "conf-files.h"
+#include "config/conf-files.h"
 #include "log.h"
 #include "manager.h"
-#include "ops.h"
-#include "owned.h"
-#include "platform.h"
-#include "readiness.h"
+#include "ops/ops.h"
+#include "binfmt/owned.h"
+#include "target/platform.h"
+#include "ops/readiness.h"
 #include "server.h"
-#include "status.h"
-#include "strv.h"
+#include "ops/status.h"
+#include "base/strv.h"
 
 int manager_new(Manager **ret)
 {

@@ -5,9 +5,9 @@
 #include <systemd/sd-event.h>
 #include <sys/types.h>
 
-#include "config.h"
-#include "report.h"
-#include "system.h"
+#include "config/config.h"
+#include "base/report.h"
+#include "verify/system.h"
 #include "verifier.h"
 
 /*

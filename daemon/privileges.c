@@ -7,7 +7,7 @@
 #include <sys/prctl.h>
 
 #include "log.h"
-#include "macro.h"
+#include "base/macro.h"
 #include "privileges.h"
 
 int privileges_drop(void)

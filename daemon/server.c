@@ -18,8 +18,8 @@
 #include "build-config.h"
 #include "log.h"
 #include "server.h"
-#include "strv.h"
-#include "varlink.h"
+#include "base/strv.h"
+#include "varlink/varlink.h"
 
 #define INTERFACE "io.binfmtd"
 /* One read per wakeup and client: a client with calls queued must not hold the others back. */

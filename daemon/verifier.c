@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "strv.h"
+#include "base/strv.h"
 #include "verifier.h"
 
 #define VERIFIER_PROBE_TIMEOUT_USEC (10u * 1000u * 1000u)

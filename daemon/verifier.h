@@ -3,9 +3,9 @@
 
 #include <systemd/sd-event.h>
 
-#include "macro.h"
-#include "system.h"
-#include "verify.h"
+#include "base/macro.h"
+#include "verify/system.h"
+#include "verify/verify.h"
 
 /*
  * The daemon's verifications: running every probe without blocking the event loop, keeping

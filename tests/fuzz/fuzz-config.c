@@ -12,9 +12,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "arch.h"
-#include "config.h"
-#include "strv.h"
+#include "target/arch.h"
+#include "config/config.h"
+#include "base/strv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,8 +12,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "elf.h"
-#include "macro.h"
+#include "target/elf.h"
+#include "base/macro.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

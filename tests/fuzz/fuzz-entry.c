@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "entry.h"
+#include "binfmt/entry.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,9 +8,9 @@
 
 #include <stdint.h>
 
-#include "macro.h"
-#include "native.h"
-#include "probe.h"
+#include "base/macro.h"
+#include "verify/native.h"
+#include "verify/probe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "rule.h"
+#include "binfmt/rule.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,8 +11,8 @@
 
 #include <stdint.h>
 
-#include "tonistiigi.h"
-#include "strv.h"
+#include "compat/tonistiigi.h"
+#include "base/strv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "varlink.h"
+#include "varlink/varlink.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "macro.h"
+#include "base/macro.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,8 +9,8 @@
 #include <fcntl.h>
 #include <stdint.h>
 
-#include "arch.h"
-#include "macro.h"
+#include "target/arch.h"
+#include "base/macro.h"
 
 /* The kernel reads this much of a file for binfmt_misc (BINPRM_BUF_SIZE). */
 #define HEADER_SIZE 256

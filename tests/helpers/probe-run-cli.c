@@ -20,9 +20,9 @@
 #include <stdint.h>
 #include <sys/resource.h>
 
-#include "macro.h"
-#include "platform.h"
-#include "probe-run.h"
+#include "base/macro.h"
+#include "target/platform.h"
+#include "verify/probe-run.h"
 
 static const char *const pass_names[_PROBE_PASS_MAX] = {
         [PROBE_PASS_HOST] = "host",

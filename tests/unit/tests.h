@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "macro.h"
+#include "base/macro.h"
 
 #define EXIT_TEST_SKIP 77
 

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "base/macro.h"
+
+/*
+ * The record of which entries binfmtd registered, one directory per binfmt_misc instance under
+ * a state directory (/run/binfmtd/owned by default: it lives exactly as long as the host's
+ * registrations, until reboot). An entry is binfmtd's when its name is recorded for the
+ * instance; everything else is foreign and left alone unless forced, whatever its bytes.
+ *
+ * An instance is named by its device and the creation time of its "status" file. Device
+ * numbers of dead instances are reused, but a new instance has a new "status" file, so records
+ * of an instance that is gone never apply to another. Flushing writes "status" and removes
+ * every entry: the old records then stop applying, as they should.
+ */
+
+#define OWNED_STATE_DIR_DEFAULT "/run/binfmtd/owned"
+
+typedef struct Owned Owned;
+
+/**
+ * owned_state_dir() - the state directory: $BINFMTD_STATE_DIR when set (tests), else the
+ * default.
+ */
+const char *owned_state_dir(void);
+
+/**
+ * owned_open() - the record of the instance at @instance_fd under @state_dir. Nothing is
+ * created until something is recorded. Returns 0 or -errno.
+ */
+int owned_open(const char *state_dir, int instance_fd, Owned **ret);
+
+Owned *owned_free(Owned *o);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Owned *, owned_free);
+
+/* 1 if @name is recorded, 0 if not (also for a NULL record). */
+int owned_has(Owned *o, const char *name);
+
+/* Record @name (with @content, the register string, for people reading the directory). */
+int owned_add(Owned *o, const char *name, const char *content);
+
+/* Forget @name. Not recorded is fine. */
+int owned_remove(Owned *o, const char *name);

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <json-c/json.h>
+
+#include "binfmt/entry.h"
+#include "target/interp.h"
+#include "verify/system.h"
+
+struct Verification;
+
+/*
+ * The status model: what the kernel holds in one binfmt_misc instance, read and judged. One
+ * model; the JSON here and the text view of binfmtctl render it, and the daemon will serve it.
+ */
+
+typedef struct StatusEntry {
+        BinfmtEntry *entry;          /* owned */
+        const BinfmtArch *arch;      /* target this entry runs programs of, or NULL */
+        bool ours;                   /* binfmtd registered it (owned.c) */
+        InterpCheck interp;          /* the interpreter path as it is on disk now */
+} StatusEntry;
+
+typedef struct Status {
+        const SystemInfo *sys;       /* borrowed */
+        const char *mount;           /* borrowed */
+        int mount_r;                 /* 0 mounted; -EMEDIUMTYPE not binfmt_misc; -errno */
+        int enabled;                 /* instance switch: 1, 0, or -errno */
+        int read_only;               /* 1, 0, or -errno */
+        StatusEntry *entries;        /* sorted by name */
+        size_t n_entries;
+        size_t skipped;              /* entry files that could not be parsed */
+        const struct Verification *verification; /* borrowed; NULL when nothing was probed */
+} Status;
+
+/**
+ * status_collect() - read the instance at @mount (never mounting it: looking must not change
+ * anything) and judge each entry; ownership comes from the records under @state_dir. Returns 0 (a missing instance is recorded in mount_r) or
+ * -ENOMEM / -errno from listing.
+ */
+int status_collect(const SystemInfo *sys, const char *mount, const char *state_dir,
+                   Status *ret);
+
+void status_done(Status *s);
+
+/**
+ * status_entry_arch() - the table target whose programs @e would run: the first target whose
+ * own magic (its canonical header) the entry matches. NULL when none.
+ */
+const BinfmtArch *status_entry_arch(const BinfmtEntry *e);
+
+/**
+ * status_to_json() - render @s. Returns 0 or -ENOMEM.
+ */
+int status_to_json(const Status *s, struct json_object **ret);

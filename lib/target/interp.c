@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Interpreter safety. Owns the verdict on one interpreter file and the words for it: the path is
+ * opened once, following symlinks, and every judgement is made on the opened file (fstat and its
+ * ELF header), so what is judged is what was opened. It must not log, must not open anything
+ * but the file itself, and must not decide what a bad interpreter means: callers do.
+ */
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <elf.h>
+
+#include "target/elf.h"
+#include "target/interp.h"
+#include "base/macro.h"
+
+static int verdict(InterpCheck *ret, InterpProblem problem, int error)
+{
+        *ret = (InterpCheck){.problem = problem, .error = error};
+        return 0;
+}
+
+/*
+ * Every directory on the way to the file, after resolving symlinks, must be root's and not
+ * writable by others, unless sticky (as /tmp: others may not rename or remove root's files in
+ * it). Returns 0, -EPERM for an unsafe directory, -ENOMEM, or -errno from resolving.
+ */
+static int check_directories(const char *path)
+{
+        _cleanup_free_ char *real = realpath(path, NULL);
+        char *slash;
+
+        if (!real)
+                return errno == ENOMEM ? -ENOMEM : -errno;
+        while ((slash = strrchr(real, '/'))) {
+                struct stat st;
+
+                if (slash == real)
+                        slash[1] = '\0'; /* the root directory itself */
+                else
+                        *slash = '\0';
+                if (stat(real, &st) < 0)
+                        return -errno;
+                if (st.st_uid != 0)
+                        return -EPERM;
+                if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+                        return -EPERM;
+                if (slash == real)
+                        break;
+        }
+        return 0;
+}
+
+int interp_check(const char *path, uint16_t host_machine, uint8_t host_class, InterpCheck *ret)
+{
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+        ElfInfo info;
+        int r;
+
+        assert(path);
+        assert(ret);
+
+        if (path[0] != '/')
+                return verdict(ret, INTERP_NOT_ABSOLUTE, 0);
+
+        /* O_NONBLOCK: a FIFO must not hang us before fstat() says it is not a regular file.
+         * O_NOCTTY: a terminal device must not become our controlling terminal. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0) {
+                int e = errno;
+
+                return verdict(ret, e == ENOENT ? INTERP_MISSING : INTERP_UNREADABLE, e);
+        }
+        if (fstat(fd, &st) < 0)
+                return verdict(ret, INTERP_UNREADABLE, errno);
+
+        if (!S_ISREG(st.st_mode))
+                return verdict(ret, INTERP_NOT_REGULAR, 0);
+        if ((st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0)
+                return verdict(ret, INTERP_NOT_EXECUTABLE, 0);
+        /* Whoever can change the file runs code in every emulated process, in every container. */
+        if (st.st_uid != 0)
+                return verdict(ret, INTERP_NOT_ROOT_OWNED, 0);
+        if (st.st_mode & (S_IWGRP | S_IWOTH))
+                return verdict(ret, INTERP_WRITABLE, 0);
+        /* The kernel opens the path again when it registers: whoever can change a directory on
+         * the way could swap the file in between. */
+        r = check_directories(path);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return verdict(ret, INTERP_DIRECTORY_UNSAFE, 0);
+
+        r = elf_read_fd(fd, &info);
+        if (r == -ENOMEM)
+                return r;
+        if (r == -EBADMSG || r == -ENODATA)
+                return verdict(ret, INTERP_NOT_ELF, 0);
+        if (r < 0)
+                return verdict(ret, INTERP_UNREADABLE, -r);
+
+        *ret = (InterpCheck){
+                .machine = info.machine,
+                .is_static = !info.has_interp,
+        };
+        /* An object file, a core dump or a shared library (no entry point) is ELF, but not a
+         * program the kernel can run: a library without PT_INTERP would pass for static-pie. */
+        if ((info.type != ET_EXEC && info.type != ET_DYN) || info.entry == 0)
+                ret->problem = INTERP_NOT_ELF;
+        /* F pins the interpreter file, not its dynamic loader: the kernel looks that up in the
+         * emulated program's root, where the host's loader is usually absent. */
+        else if (info.has_interp)
+                ret->problem = INTERP_DYNAMIC;
+        else if (info.machine != host_machine || (host_class != 0 && info.elf_class != host_class))
+                ret->problem = INTERP_WRONG_MACHINE;
+        else
+                ret->problem = INTERP_OK;
+        return 0;
+}
+
+static const char *const problem_strings[_INTERP_PROBLEM_MAX] = {
+        [INTERP_OK] = "is a statically linked executable for this host",
+        [INTERP_NOT_ABSOLUTE] = "is not an absolute path",
+        [INTERP_MISSING] = "does not exist",
+        [INTERP_NOT_REGULAR] = "is not a regular file",
+        [INTERP_NOT_EXECUTABLE] = "is not executable (no execute permission bit is set)",
+        [INTERP_NOT_ROOT_OWNED] = "is not owned by root",
+        [INTERP_WRITABLE] = "is writable by group or others",
+        [INTERP_NOT_ELF] = "is not an ELF executable",
+        [INTERP_DYNAMIC] = ("is dynamically linked (it names a program interpreter); install the "
+                            "statically linked qemu-user-static"),
+        [INTERP_WRONG_MACHINE] = "is built for another machine than this host",
+        [INTERP_DIRECTORY_UNSAFE] = "is in a directory that someone other than root can change",
+        [INTERP_UNREADABLE] = "cannot be opened or read",
+};
+
+static const char *const problem_ids[_INTERP_PROBLEM_MAX] = {
+        [INTERP_OK] = "ok",
+        [INTERP_NOT_ABSOLUTE] = "not-absolute",
+        [INTERP_MISSING] = "missing",
+        [INTERP_NOT_REGULAR] = "not-regular",
+        [INTERP_NOT_EXECUTABLE] = "not-executable",
+        [INTERP_NOT_ROOT_OWNED] = "not-root-owned",
+        [INTERP_WRITABLE] = "writable",
+        [INTERP_NOT_ELF] = "not-elf",
+        [INTERP_DYNAMIC] = "dynamic",
+        [INTERP_WRONG_MACHINE] = "wrong-machine",
+        [INTERP_UNREADABLE] = "unreadable",
+        [INTERP_DIRECTORY_UNSAFE] = "directory-unsafe",
+};
+
+const char *interp_problem_to_string(InterpProblem p)
+{
+        if ((unsigned)p >= _INTERP_PROBLEM_MAX)
+                return NULL;
+        return problem_strings[p];
+}
+
+const char *interp_problem_to_id(InterpProblem p)
+{
+        if ((unsigned)p >= _INTERP_PROBLEM_MAX)
+                return NULL;
+        return problem_ids[p];
+}
