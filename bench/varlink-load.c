@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * varlink-load: a load generator for binfmtd's socket. CLIENTS threads each open their own
- * connection with lib/varlink-client.c (the client binfmtctl uses), wait at a common barrier,
+ * connection with lib/varlink/varlink-client.c (the client binfmtctl uses), wait at a common barrier,
  * then make CALLS sequential io.binfmtd.GetStatus calls, timing each one from just before the
  * call is sent to just after its reply is parsed (CLOCK_MONOTONIC). Connecting is not timed.
  *

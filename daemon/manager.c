@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The manager: configuration in force, runtime changes, the reconcile loop, and the status the
- * socket serves. Reconciling is lib/ops.c's install run over the desired targets with the
+ * socket serves. Reconciling is lib/ops/ops.c's install run over the desired targets with the
  * daemon's settings (native targets skipped quietly, unchanged entries not reported, foreign
  * entries taken over only with TakeOver=yes), so the daemon and binfmtctl agree on what is
  * ours, what drifted and how it is repaired.
@@ -16,6 +16,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "base/time.h"
 #include "build-config.h"
 #include "config/conf-files.h"
 #include "log.h"
@@ -253,7 +254,7 @@ static int desired_targets(Manager *m, char ***ret)
 
                                 if (host_is_native(&m->sys.host, &table[i]))
                                         continue;
-                                if (ops_find_interpreter(&m->sys, m->config->interpreter_path,
+                                if (interp_find(&m->sys.host, m->config->interpreter_path,
                                                          &table[i], &p, &chk) != -ENOENT)
                                         want[i] = true;
                         }
@@ -409,7 +410,6 @@ int manager_reconcile(Manager *m, const char *why)
         _cleanup_(report_done) Report r = {}, problems = {};
         _cleanup_strv_free_ char **targets = NULL;
         OpsContext oc = ops_context(m, false);
-        struct timespec ts;
         int q;
 
         q = desired_targets(m, &targets);
@@ -437,8 +437,7 @@ int manager_reconcile(Manager *m, const char *why)
         m->last_problems = problems;
         problems = (Report){};
 
-        clock_gettime(CLOCK_REALTIME, &ts);
-        m->last_reconcile_realtime = (uint64_t)ts.tv_sec * 1000000u + ts.tv_nsec / 1000;
+        m->last_reconcile_realtime = now_usec(CLOCK_REALTIME);
         count_registered(m);
 
         if (m->ready)
@@ -490,7 +489,7 @@ static void mark(Manager *m, char *const *targets, RuntimeChange what)
                                  * interpreter, outside the host's family. */
                                 if (what == RUNTIME_ADDED &&
                                     (host_is_native(&m->sys.host, &table[i]) ||
-                                     ops_find_interpreter(&m->sys, m->config->interpreter_path,
+                                     interp_find(&m->sys.host, m->config->interpreter_path,
                                                           &table[i], &p, &chk) == -ENOENT))
                                         continue;
                                 if (what == RUNTIME_REMOVED || m->runtime[i] != RUNTIME_REMOVED)

@@ -15,7 +15,7 @@
  * no_new_privs. Returns 0 or -errno.
  *
  * One capability stays in the effective and permitted sets: CAP_SYS_CHROOT, which the probes'
- * container pass needs (lib/probe-run.c: each probe child chroots into an empty directory and
+ * container pass needs (lib/verify/probe-run.c: each probe child chroots into an empty directory and
  * then drops it too, before execve). The bounding set is empty all the same.
  */
 int privileges_drop(void);

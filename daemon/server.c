@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The Varlink server: accepts connections on the daemon's socket, frames and parses calls with
- * lib/varlink.c, authorises changes by the peer's SO_PEERCRED credentials, and answers from the
+ * lib/varlink/varlink.c, authorises changes by the peer's SO_PEERCRED credentials, and answers from the
  * manager. Everything is non-blocking on the manager's sd-event loop.
  *
  * A client can only ever cost a bounded amount: at most MaxConnections at once, one message of

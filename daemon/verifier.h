@@ -11,7 +11,7 @@
  * The daemon's verifications: running every probe without blocking the event loop, keeping
  * the last record, and running again when asked (after a registration change) and on a timer.
  * One run at a time: a request during a run starts one more run after it, whatever the number
- * of requests. Each run happens in a worker thread (lib/probe-run.c is safe for that: between
+ * of requests. Each run happens in a worker thread (lib/verify/probe-run.c is safe for that: between
  * fork and execve its children call only async-signal-safe functions); the thread hands the
  * record back through an eventfd, and the event loop adopts it.
  */

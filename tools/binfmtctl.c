@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/time.h"
 #include "build-config.h"
 #include "target/arch.h"
 #include "compat.h"
@@ -405,7 +406,7 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
         return 0;
 }
 
-/* ---- install, plan, uninstall: lib/ops.c does the work, this prints its report -------- */
+/* ---- install, plan, uninstall: lib/ops/ops.c does the work, this prints its report -------- */
 
 static void print_report(Context *c, const Report *r)
 {
@@ -976,14 +977,6 @@ static int verb_status(Context *c)
 
 /* ---- wait: until the platforms are verified --------------------------------------------- */
 
-static uint64_t now_usec(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /*
  * Over the daemon's Watch: every status it sends is judged, until all are ready or the
  * deadline. Returns 1 when decided (c->not_ready says how), 0 when no daemon answers, < 0.
@@ -999,7 +992,7 @@ static int wait_daemon(Context *c, uint64_t deadline)
         r = varlink_client_call(&vc, "io.binfmtd.Watch", NULL, true);
         for (;;) {
                 _cleanup_(varlink_reply_done) VarlinkReply reply = {};
-                uint64_t now = now_usec();
+                uint64_t now = now_usec(CLOCK_MONOTONIC);
                 struct json_object *st;
 
                 if (r < 0)
@@ -1056,7 +1049,7 @@ static int wait_poll(Context *c, uint64_t deadline)
                         return r;
                 if (r < 0)
                         return 0;
-                done = check_required(c, j, false, false) == 0 || now_usec() >= deadline;
+                done = check_required(c, j, false, false) == 0 || now_usec(CLOCK_MONOTONIC) >= deadline;
                 if (done) {
                         if (check_required(c, j, false, true) > 0)
                                 c->not_ready = true;
@@ -1064,14 +1057,14 @@ static int wait_poll(Context *c, uint64_t deadline)
                         return 0;
                 }
                 json_object_put(j);
-                uint64_t left = deadline - now_usec();
+                uint64_t left = deadline - now_usec(CLOCK_MONOTONIC);
                 usleep((useconds_t)(left < WAIT_POLL_USEC ? left : WAIT_POLL_USEC));
         }
 }
 
 static int verb_wait(Context *c)
 {
-        uint64_t deadline = now_usec() + c->args->timeout_usec;
+        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + c->args->timeout_usec;
         int r;
 
         r = wait_daemon(c, deadline);
@@ -1111,7 +1104,7 @@ static int verb_list(Context *c)
                 if (c->sys.host_r >= 0 && host_is_native(&c->sys.host, a))
                         where = "(native, never registered)";
                 else {
-                        r = ops_find_interpreter(&c->sys, c->args->interpreter_dirs, a, &interp,
+                        r = interp_find(&c->sys.host, c->args->interpreter_dirs, a, &interp,
                                                  &chk);
                         if (r == -ENOMEM)
                                 return r;

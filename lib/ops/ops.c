@@ -139,52 +139,6 @@ static int check_system(const OpsContext *c, unsigned flags, Report *r)
         return 0;
 }
 
-static void judge(const SystemInfo *sys, const char *path, InterpCheck *ret)
-{
-        (void)interp_check(path, sys->host.e_machine, 0, ret);
-        /* A 32-bit userland on a 64-bit kernel: the kernel's own machine is fine as well. */
-        if (ret->problem == INTERP_WRONG_MACHINE && sys->host.kernel_arch &&
-            sys->host.kernel_arch->e_machine != sys->host.e_machine)
-                (void)interp_check(path, sys->host.kernel_arch->e_machine, 0, ret);
-}
-
-int ops_find_interpreter(const SystemInfo *sys, char *const *dirs, const BinfmtArch *a,
-                         char **ret_path, InterpCheck *ret_check)
-{
-        static const char *const suffixes[] = { "-static", "" };
-        _cleanup_free_ char *bad_path = NULL;
-        InterpCheck bad = {};
-
-        for (size_t d = 0; dirs && dirs[d]; d++)
-                for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
-                        _cleanup_free_ char *p = NULL;
-                        InterpCheck chk;
-                        struct stat st;
-
-                        if (asprintf(&p, "%s/qemu-%s%s", dirs[d], a->name, suffixes[i]) < 0)
-                                return -ENOMEM;
-                        if (stat(p, &st) < 0)
-                                continue;
-
-                        judge(sys, p, &chk);
-                        if (chk.problem == INTERP_OK) {
-                                *ret_path = TAKE_PTR(p);
-                                *ret_check = chk;
-                                return 0;
-                        }
-                        if (!bad_path) {
-                                bad_path = TAKE_PTR(p);
-                                bad = chk;
-                        }
-                }
-
-        if (!bad_path)
-                return -ENOENT;
-        *ret_path = TAKE_PTR(bad_path);
-        *ret_check = bad;
-        return -EPERM;
-}
-
 static void report_interp_problem(const OpsContext *c, Report *r, const char *entry,
                                   const char *path, const InterpCheck *chk)
 {
@@ -300,10 +254,10 @@ static int prepare_rule(const OpsContext *c, const BinfmtArch *a, bool all, Repo
                 interp = strdup(ov->interpreter);
                 if (!interp)
                         return -ENOMEM;
-                judge(c->sys, interp, &chk);
+                interp_check_host(&c->sys->host, interp, &chk);
                 q = chk.problem == INTERP_OK ? 0 : -EPERM;
         } else
-                q = ops_find_interpreter(c->sys, c->interpreter_dirs, a, &interp, &chk);
+                q = interp_find(&c->sys->host, c->interpreter_dirs, a, &interp, &chk);
         if (q == -ENOMEM)
                 return q;
         if (q == -ENOENT) {

@@ -51,11 +51,3 @@ int ops_install(const OpsContext *c, char *const *targets, bool dry_run, Report 
  * registered). Returns 0, or -ENOMEM.
  */
 int ops_uninstall(const OpsContext *c, char *const *targets, Report *r);
-
-/**
- * ops_find_interpreter() - the first safe interpreter for @a on @dirs: DIR/qemu-NAME-static,
- * then DIR/qemu-NAME, for each DIR. Returns 0 (path and verdict set), -ENOENT (nothing found),
- * -EPERM (only unsafe candidates; the first one and its verdict are returned), -ENOMEM.
- */
-int ops_find_interpreter(const SystemInfo *sys, char *const *dirs, const BinfmtArch *a,
-                         char **ret_path, InterpCheck *ret_check);

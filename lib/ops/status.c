@@ -26,17 +26,6 @@ const BinfmtArch *status_entry_arch(const BinfmtEntry *e)
         return NULL;
 }
 
-static void check_interpreter(const SystemInfo *sys, const char *path, InterpCheck *ret)
-{
-        uint16_t machine = sys->host_r >= 0 ? sys->host.e_machine : 0;
-
-        (void)interp_check(path, machine, 0, ret);
-        /* A 32-bit userland on a 64-bit kernel: the kernel's own machine is fine as well. */
-        if (ret->problem == INTERP_WRONG_MACHINE && sys->host_r >= 0 && sys->host.kernel_arch &&
-            sys->host.kernel_arch->e_machine != machine)
-                (void)interp_check(path, sys->host.kernel_arch->e_machine, 0, ret);
-}
-
 int status_collect(const SystemInfo *sys, const char *mount, const char *state_dir,
                    Status *ret)
 {
@@ -75,7 +64,8 @@ int status_collect(const SystemInfo *sys, const char *mount, const char *state_d
                 se->ours = owned_has(o, se->entry->rule.name) > 0;
                 se->arch = status_entry_arch(se->entry);
                 if (se->entry->rule.interpreter)
-                        check_interpreter(sys, se->entry->rule.interpreter, &se->interp);
+                        interp_check_host(sys->host_r >= 0 ? &sys->host : NULL, se->entry->rule.interpreter,
+                                          &se->interp);
         }
         s.n_entries = l.n;
 

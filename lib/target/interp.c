@@ -166,3 +166,51 @@ const char *interp_problem_to_id(InterpProblem p)
                 return NULL;
         return problem_ids[p];
 }
+
+void interp_check_host(const HostInfo *h, const char *path, InterpCheck *ret)
+{
+        uint16_t machine = h ? h->e_machine : 0;
+
+        (void)interp_check(path, machine, 0, ret);
+        /* A 32-bit userland on a 64-bit kernel: the kernel's own machine is fine as well. */
+        if (ret->problem == INTERP_WRONG_MACHINE && h && h->kernel_arch &&
+            h->kernel_arch->e_machine != machine)
+                (void)interp_check(path, h->kernel_arch->e_machine, 0, ret);
+}
+
+int interp_find(const HostInfo *h, char *const *dirs, const BinfmtArch *a, char **ret_path,
+                InterpCheck *ret_check)
+{
+        static const char *const suffixes[] = { "-static", "" };
+        _cleanup_free_ char *bad_path = NULL;
+        InterpCheck bad = {};
+
+        for (size_t d = 0; dirs && dirs[d]; d++)
+                for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
+                        _cleanup_free_ char *p = NULL;
+                        InterpCheck chk;
+                        struct stat st;
+
+                        if (asprintf(&p, "%s/qemu-%s%s", dirs[d], a->name, suffixes[i]) < 0)
+                                return -ENOMEM;
+                        if (stat(p, &st) < 0)
+                                continue;
+
+                        interp_check_host(h, p, &chk);
+                        if (chk.problem == INTERP_OK) {
+                                *ret_path = TAKE_PTR(p);
+                                *ret_check = chk;
+                                return 0;
+                        }
+                        if (!bad_path) {
+                                bad_path = TAKE_PTR(p);
+                                bad = chk;
+                        }
+                }
+
+        if (!bad_path)
+                return -ENOENT;
+        *ret_path = TAKE_PTR(bad_path);
+        *ret_check = bad;
+        return -EPERM;
+}

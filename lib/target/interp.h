@@ -4,6 +4,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "target/arch.h"
+#include "target/host.h"
+
 /*
  * Interpreter safety: an emulator registered with F is opened by the kernel and then runs for
  * every matching program, in every chroot and container. It must be a regular executable file
@@ -43,6 +46,22 @@ typedef struct InterpCheck {
  * negative errno only on allocation failure. Never opens more than the file itself.
  */
 int interp_check(const char *path, uint16_t host_machine, uint8_t host_class, InterpCheck *ret);
+
+/**
+ * interp_check_host() - interp_check() for host @h: its executable's machine, and for a 32-bit
+ * userland on a 64-bit kernel the kernel's machine as well. @h NULL (an unknown host): no
+ * machine is right.
+ */
+void interp_check_host(const HostInfo *h, const char *path, InterpCheck *ret);
+
+/**
+ * interp_find() - the first safe interpreter for @a on the search path @dirs: DIR/qemu-NAME-static,
+ * then DIR/qemu-NAME, for each DIR in order. Returns 0 with the path and its check; -ENOENT when
+ * no candidate exists; -EPERM when candidates exist but none passes (the first one's path and
+ * problem are returned then, for the message); -ENOMEM.
+ */
+int interp_find(const HostInfo *h, char *const *dirs, const BinfmtArch *a, char **ret_path,
+                InterpCheck *ret_check);
 
 /**
  * interp_problem_to_string() - "is not statically linked (it has a PT_INTERP program header)"

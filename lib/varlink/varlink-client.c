@@ -14,14 +14,12 @@
 #include <sys/un.h>
 #include <time.h>
 
+#include "base/time.h"
 #include "varlink/varlink-client.h"
 
 static int64_t now_ms(void)
 {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        return (int64_t)(now_usec(CLOCK_MONOTONIC) / USEC_PER_MSEC);
 }
 
 /* The deadline of one operation, or -1 for none. */

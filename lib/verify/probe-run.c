@@ -40,6 +40,7 @@
 
 #include <linux/capability.h>
 
+#include "base/time.h"
 #include "base/macro.h"
 #include "verify/probe-run.h"
 #include "verify/probe.h"
@@ -79,14 +80,6 @@ typedef struct Run {
         bool killed; /* the deadline passed and it was killed */
         bool done;   /* outcome final */
 } Run;
-
-static uint64_t now_usec(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * UINT64_C(1000000) + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static void outcome_fail(ProbeOutcome *o, int error)
 {
@@ -338,7 +331,7 @@ static int run_start(Run *r, ProbePass pass, uint64_t timeout_usec, pid_t parent
         rfd = fds[0];
         wfd = fds[1];
 
-        r->start_usec = now_usec();
+        r->start_usec = now_usec(CLOCK_MONOTONIC);
         r->deadline_usec = timeout_usec > UINT64_MAX - r->start_usec ? UINT64_MAX
                                                                      : r->start_usec + timeout_usec;
         pid = fork();
@@ -363,7 +356,7 @@ static void run_classify(const Run *r, const BinfmtArch *a, const siginfo_t *si,
         ChildMessage m;
         ssize_t k;
 
-        *o = (ProbeOutcome){.duration_usec = now_usec() - r->start_usec};
+        *o = (ProbeOutcome){.duration_usec = now_usec(CLOCK_MONOTONIC) - r->start_usec};
 
         /* The child is gone, so the pipe holds its whole message or nothing (it reached
          * execve and the pipe closed with it). */
@@ -409,7 +402,7 @@ static bool run_try_reap(Run *r, const BinfmtArch *a, ProbeOutcome *o)
                         continue;
                 /* ECHILD: reaped by someone else (SIGCHLD ignored): the result is lost. */
                 outcome_fail(o, errno);
-                o->duration_usec = now_usec() - r->start_usec;
+                o->duration_usec = now_usec(CLOCK_MONOTONIC) - r->start_usec;
                 return true;
         }
         if (si.si_pid == 0)
@@ -432,7 +425,7 @@ static void run_kill(Run *r)
 static void wait_all(Run *runs, ProbeJob *jobs, size_t n, struct pollfd *pfds)
 {
         for (;;) {
-                uint64_t now = now_usec(), next = UINT64_MAX;
+                uint64_t now = now_usec(CLOCK_MONOTONIC), next = UINT64_MAX;
                 size_t npfds = 0, pending = 0;
                 bool tick = false;
                 int timeout_ms;

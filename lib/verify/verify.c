@@ -11,21 +11,14 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "base/time.h"
 #include "build-config.h"
 #include "base/macro.h"
-#include "ops/ops.h"
+#include "target/interp.h"
 #include "verify/probe.h"
 #include "verify/verify.h"
 
 #define VERIFY_WORKDIR_DEFAULT "/var/lib/binfmtd/probes"
-
-static uint64_t clock_usec(clockid_t id)
-{
-        struct timespec ts;
-
-        clock_gettime(id, &ts);
-        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 const BinfmtArch **verify_default_targets(size_t *ret_n)
 {
@@ -73,7 +66,7 @@ int verify_run(const SystemInfo *sys, const BinfmtArch *const *targets, size_t n
                 jobs[2 * i] = (ProbeJob){ .arch = targets[i], .pass = PROBE_PASS_HOST };
                 jobs[2 * i + 1] = (ProbeJob){ .arch = targets[i], .pass = PROBE_PASS_CHROOT };
 
-                r = ops_find_interpreter(sys, interpreter_dirs ?: default_dirs, targets[i],
+                r = interp_find(&sys->host, interpreter_dirs ?: default_dirs, targets[i],
                                          &v.targets[i].interpreter, &chk);
                 if (r == -ENOMEM) {
                         verification_done(&v);
@@ -85,14 +78,14 @@ int verify_run(const SystemInfo *sys, const BinfmtArch *const *targets, size_t n
                 }
         }
 
-        v.realtime_usec = clock_usec(CLOCK_REALTIME);
-        start = clock_usec(CLOCK_MONOTONIC);
+        v.realtime_usec = now_usec(CLOCK_REALTIME);
+        start = now_usec(CLOCK_MONOTONIC);
         r = probe_run_many(jobs, 2 * n, workdir, timeout_usec);
         if (r < 0) {
                 verification_done(&v);
                 return r;
         }
-        v.duration_usec = clock_usec(CLOCK_MONOTONIC) - start;
+        v.duration_usec = now_usec(CLOCK_MONOTONIC) - start;
 
         for (size_t i = 0; i < n; i++) {
                 v.targets[i].pass[PROBE_PASS_HOST] = jobs[2 * i].outcome;

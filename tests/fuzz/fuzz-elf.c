@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Fuzz target for lib/elf.c: every input goes through elf_parse_header() and elf_parse() in
+ * Fuzz target for lib/target/elf.c: every input goes through elf_parse_header() and elf_parse() in
  * memory and through elf_read_fd() from a memfd. Beyond the sanitizers' findings, it aborts when
  * the two whole-image paths disagree, when the header-only parse contradicts the full one, or
  * when a failing call wrote its output.

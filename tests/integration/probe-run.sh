@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The probe runner (lib/probe-run.c) on the real kernel, in a private binfmt_misc instance: every
+# The probe runner (lib/verify/probe-run.c) on the real kernel, in a private binfmt_misc instance: every
 # verdict it gives, each produced for real. No handler; real QEMU with F (both passes); an entry
 # without F (host only); interpreters of our own that exit 3, hang, crash, or check that they
 # were started clean (no capabilities, no fds, no environment, default signals); a noexec work

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Tests for lib/readiness.c: every verdict a user can see, judged from hand-built status models
+ * Tests for lib/ops/readiness.c: every verdict a user can see, judged from hand-built status models
  * (entries parsed from entry-file text, an x86_64 host) and verifications (probe outcomes set by
  * hand), with the exact problem and fix texts; canonical platform names; the "supported" list
  * and its order; and the keys status_to_json() adds when a verification is present. Nothing

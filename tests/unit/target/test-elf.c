@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Tests for lib/elf.c: images built field by field in memory, in both classes and both byte
+ * Tests for lib/target/elf.c: images built field by field in memory, in both classes and both byte
  * orders, well-formed and malformed, parsed from memory and from a file descriptor; then the
  * real files of the machine when present. With a directory argument the images are also written
  * there, which is how the fuzz corpus's synthetic seeds are made.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Tests for lib/interp.c: one file per verdict in a private temporary directory, made with the
+ * Tests for lib/target/interp.c: one file per verdict in a private temporary directory, made with the
  * mode, owner and content that must earn it. Ownership needs root; without it the cases that
  * depend on a root-owned file are skipped, each with a message.
  */

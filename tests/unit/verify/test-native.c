@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Tests for lib/native.c. The decision is checked for the hosts that differ, with the facts a
+ * Tests for lib/verify/native.c. The decision is checked for the hosts that differ, with the facts a
  * measurement would give injected: an x86-64 kernel with and without IA32 emulation, an arm64
  * CPU with and without AArch32, a host whose family has nothing to measure, a 32-bit userland
  * on a 64-bit kernel, and a kernel where nothing can be measured (older than 6.7). Then the

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Tests for lib/probe.c. Every probe's image is checked field by field against what this file
+ * Tests for lib/verify/probe.c. Every probe's image is checked field by field against what this file
  * states independently (e_flags, one R+X PT_LOAD over the whole file, a non-executable stack,
- * the entry inside the segment), against lib/elf.c's reading of it, and against the whole arch
+ * the entry inside the segment), against lib/target/elf.c's reading of it, and against the whole arch
  * table: its own entry must match it and no other. Then each probe is run under its real
  * emulator, /usr/bin/qemu-<target>-static executed directly, and must exit with the promised
  * code; a second run under -strace shows that exit_group is the only system call. The amd64
@@ -34,7 +34,7 @@
 #define OUTPUT_MAX       4096
 
 /* clang-format off */
-/* What each probe must be, stated here rather than taken from lib/probe.c. */
+/* What each probe must be, stated here rather than taken from lib/verify/probe.c. */
 static const struct {
         const char *name;
         uint32_t e_flags;
@@ -124,7 +124,7 @@ static void check_image(const BinfmtArch *a, const uint8_t *buf, size_t size)
 
         ASSERT_TRUE(size >= 64 && size <= PROBE_SIZE_MAX);
 
-        /* lib/elf.c's view. */
+        /* lib/target/elf.c's view. */
         ASSERT_OK(elf_parse(buf, size, &info));
         ASSERT_EQ(info.elf_class, a->elf_class);
         ASSERT_EQ(info.elf_data, a->elf_data);

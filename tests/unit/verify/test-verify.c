@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Tests for lib/verify.c: the default target list, the probe directory ($BINFMTD_PROBE_DIR, made
+ * Tests for lib/verify/verify.c: the default target list, the probe directory ($BINFMTD_PROBE_DIR, made
  * 0700 whatever the umask), deep copies of a verification record, and one real run of the
  * native target's probe in both passes, with the interpreter lookup pointed at a private
  * directory so its answer is known. The container pass needs CAP_SYS_CHROOT: without root its
