@@ -26,6 +26,7 @@
 #include "target/platform.h"
 #include "ops/readiness.h"
 #include "server.h"
+#include "ops/status-json.h"
 #include "ops/status.h"
 #include "base/strv.h"
 

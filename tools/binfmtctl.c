@@ -32,6 +32,7 @@
 #include "target/platform.h"
 #include "ops/readiness.h"
 #include "binfmt/rule.h"
+#include "ops/status-json.h"
 #include "ops/status.h"
 #include "base/strv.h"
 #include "base/text.h"

@@ -11,7 +11,7 @@ struct Verification;
 
 /*
  * The status model: what the kernel holds in one binfmt_misc instance, read and judged. One
- * model; the JSON here and the text view of binfmtctl render it, and the daemon will serve it.
+ * model; status-json.h renders it, binfmtctl's views and the daemon's socket serve that.
  */
 
 typedef struct StatusEntry {
@@ -48,8 +48,3 @@ void status_done(Status *s);
  * own magic (its canonical header) the entry matches. NULL when none.
  */
 const BinfmtArch *status_entry_arch(const BinfmtEntry *e);
-
-/**
- * status_to_json() - render @s. Returns 0 or -ENOMEM.
- */
-int status_to_json(const Status *s, struct json_object **ret);

@@ -13,6 +13,7 @@
 #include "target/arch.h"
 #include "verify/probe.h"
 #include "ops/readiness.h"
+#include "ops/status-json.h"
 #include "ops/status.h"
 #include "base/strv.h"
 #include "tests.h"

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "binfmt/plan.h"
+#include "ops/status-json.h"
 #include "ops/status.h"
 #include "tests.h"
 
