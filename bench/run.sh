@@ -357,7 +357,7 @@ BUILD=${BUILD:-$ROOT/build}
 if [ $BUILD_IT = 1 ]; then
     meson compile -C "$BUILD" >/dev/null || die "meson compile -C $BUILD failed"
 fi
-BINFMTCTL=$BUILD/tools/binfmtctl
+BINFMTCTL=$BUILD/tools/binfmtctl/binfmtctl
 BINFMTD=$BUILD/daemon/binfmtd
 [ -x "$BINFMTCTL" ] && [ -x "$BINFMTD" ] && [ -f "$BUILD/lib/libbinfmt.a" ] ||
     die "no build in $BUILD: run meson setup $BUILD && meson compile -C $BUILD"
