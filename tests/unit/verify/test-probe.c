@@ -540,20 +540,32 @@ static unsigned test_emulated(const char *dir)
  * XCR0 state ("active", not merely "present"). /proc/cpuinfo is no such reference: the kernel's
  * flag list can lack features the CPU executes (an EPYC VM runs LZCNT, yet lists no "abm").
  */
+/*
+ * CPU_FEATURE_ACTIVE() without its undefined behaviour: glibc 2.36's x86_cpu_active() shifts a
+ * signed 1 by up to 31 places, which the sanitizer build rejects for bit 31 (AVX512VL).
+ */
+static bool active(unsigned index)
+{
+        const struct cpuid_feature *f = __x86_get_cpuid_feature_leaf(index / 128);
+
+        return f->active_array[(index % 128) / 32] & (1u << (index % 32));
+}
+#define CPU_ACTIVE(name) active(x86_cpu_##name)
+
 static unsigned glibc_level(void)
 {
-        const bool v2 = CPU_FEATURE_ACTIVE(CMPXCHG16B) && CPU_FEATURE_ACTIVE(LAHF64_SAHF64) &&
-                        CPU_FEATURE_ACTIVE(POPCNT) && CPU_FEATURE_ACTIVE(SSE3) &&
-                        CPU_FEATURE_ACTIVE(SSE4_1) && CPU_FEATURE_ACTIVE(SSE4_2) &&
-                        CPU_FEATURE_ACTIVE(SSSE3);
-        const bool v3 = CPU_FEATURE_ACTIVE(AVX) && CPU_FEATURE_ACTIVE(AVX2) &&
-                        CPU_FEATURE_ACTIVE(BMI1) && CPU_FEATURE_ACTIVE(BMI2) &&
-                        CPU_FEATURE_ACTIVE(F16C) && CPU_FEATURE_ACTIVE(FMA) &&
-                        CPU_FEATURE_ACTIVE(LZCNT) && CPU_FEATURE_ACTIVE(MOVBE) &&
-                        CPU_FEATURE_ACTIVE(OSXSAVE);
-        const bool v4 = CPU_FEATURE_ACTIVE(AVX512F) && CPU_FEATURE_ACTIVE(AVX512BW) &&
-                        CPU_FEATURE_ACTIVE(AVX512CD) && CPU_FEATURE_ACTIVE(AVX512DQ) &&
-                        CPU_FEATURE_ACTIVE(AVX512VL);
+        const bool v2 = CPU_ACTIVE(CMPXCHG16B) && CPU_ACTIVE(LAHF64_SAHF64) &&
+                        CPU_ACTIVE(POPCNT) && CPU_ACTIVE(SSE3) &&
+                        CPU_ACTIVE(SSE4_1) && CPU_ACTIVE(SSE4_2) &&
+                        CPU_ACTIVE(SSSE3);
+        const bool v3 = CPU_ACTIVE(AVX) && CPU_ACTIVE(AVX2) &&
+                        CPU_ACTIVE(BMI1) && CPU_ACTIVE(BMI2) &&
+                        CPU_ACTIVE(F16C) && CPU_ACTIVE(FMA) &&
+                        CPU_ACTIVE(LZCNT) && CPU_ACTIVE(MOVBE) &&
+                        CPU_ACTIVE(OSXSAVE);
+        const bool v4 = CPU_ACTIVE(AVX512F) && CPU_ACTIVE(AVX512BW) &&
+                        CPU_ACTIVE(AVX512CD) && CPU_ACTIVE(AVX512DQ) &&
+                        CPU_ACTIVE(AVX512VL);
 
         return !v2 ? 1 : !v3 ? 2 : !v4 ? 3 : 4;
 }

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * What binfmtctl's files share: the parsed command line (Args), the run's state (Context), the
+ * exit codes and limits, and the functions one concern offers another. Nothing here is for
+ * lib/: binfmtctl is a thin client over it and the socket.
+ */
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/macro.h"
+#include "base/report.h"
+#include "varlink/varlink-client.h"
+#include "verify/system.h"
+
+#define EXIT_USAGE 2
+#define EXIT_NOT_READY 3
+#define DEFAULT_SOCKET "/run/binfmtd/io.binfmtd"
+#define DAEMON_TIMEOUT_MS (60 * 1000)
+#define DAEMON_REPLY_MAX (16u * 1024u * 1024u)
+#define VERIFY_TIMEOUT_USEC (10u * 1000u * 1000u)
+#define WAIT_TIMEOUT_DEFAULT_SEC 60
+#define WAIT_POLL_USEC (500u * 1000u)
+
+typedef enum Format {
+        FORMAT_TEXT,
+        FORMAT_JSON,
+        FORMAT_OPENMETRICS,
+} Format;
+
+typedef struct Args {
+        const char *mount;
+        const char *socket;
+        bool use_daemon;     /* ask binfmtd first (no --direct, no option that names an instance) */
+        char **interpreter_dirs;
+        unsigned extra_flags;
+        bool force;
+        Format format;
+        char **require;      /* canonical platform strings of --require */
+        uint64_t timeout_usec;
+        bool timeout_set;
+        const char *verb;
+        char **operands;
+} Args;
+
+typedef struct Context {
+        const Args *args;
+        SystemInfo sys;
+        bool failed;
+        bool not_ready;
+} Context;
+
+extern const char *program;
+
+/* Messages: log_error() for what does not change the exit code, fail() for what makes it 1. */
+_printf_(1, 2) void log_error(const char *fmt, ...);
+_printf_(2, 3) void fail(Context *c, const char *fmt, ...);
+
+/* The verbs (main.c's table). */
+int verb_install(Context *c);
+int verb_uninstall(Context *c);
+int verb_plan(Context *c);
+int verb_status(Context *c);
+int verb_list(Context *c);
+int verb_which(Context *c);
+int verb_verify(Context *c);
+int verb_wait(Context *c);
+
+/* install.c */
+void print_report(Context *c, const Report *r);
+
+/* daemon.c */
+int daemon_connect(Context *c, VarlinkClient *vc);
+int daemon_change(Context *c, const char *method);
+int direct_status_json(Context *c, struct json_object **ret);
+int get_status_json(Context *c, struct json_object **ret);
+
+/* render.c */
+size_t check_required(Context *c, struct json_object *j, bool from_daemon, bool print);

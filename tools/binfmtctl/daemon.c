@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Asking binfmtd: connecting to its socket, calls and changes, and the status JSON from the daemon
+ * or, when none answers, collected here (direct mode).
+ */
+
+#include "binfmt/owned.h"
+#include "ops/status-json.h"
+#include "verify/verify.h"
+
+#include "binfmtctl.h"
+
+/* ---- the daemon, when it answers -------------------------------------------------------- */
+
+/*
+ * Calls @method on the daemon. Returns 1 with the reply, 0 when no daemon answers (the caller
+ * does the work itself), or -EIO after reporting a daemon that accepted but failed us.
+ */
+/*
+ * Connects to the daemon in @vc. Returns 1 when connected, 0 when no daemon is to be asked or
+ * none answers (the caller does the work itself).
+ */
+int daemon_connect(Context *c, VarlinkClient *vc)
+{
+        if (!c->args->use_daemon)
+                return 0;
+        if (varlink_client_connect(vc, c->args->socket, DAEMON_TIMEOUT_MS) < 0) {
+                /* Not running, or not reachable by us: direct mode does the same work. */
+                varlink_client_done(vc);
+                return 0;
+        }
+        /* A status with many entries may exceed the default message size. */
+        vc->in.limit = DAEMON_REPLY_MAX;
+        return 1;
+}
+
+static int daemon_call(Context *c, const char *method, struct json_object *params,
+                       VarlinkReply *ret)
+{
+        VarlinkClient vc = VARLINK_CLIENT_NULL;
+        int r;
+
+        if (!daemon_connect(c, &vc))
+                return 0;
+        r = varlink_client_call(&vc, method, params, false);
+        if (r >= 0)
+                r = varlink_client_read_reply(&vc, ret);
+        varlink_client_done(&vc);
+        if (r < 0) {
+                fail(c, "binfmtd at %s did not answer %s: %s", c->args->socket, method,
+                     strerror(-r));
+                return -EIO;
+        }
+        return 1;
+}
+
+int daemon_change(Context *c, const char *method)
+{
+        _cleanup_(varlink_reply_done) VarlinkReply reply = {};
+        _cleanup_(report_done) Report rep = {};
+        struct json_object *p, *t;
+        int r;
+
+        p = json_object_new_object();
+        t = json_object_new_array();
+        if (!p || !t) {
+                json_object_put(p);
+                json_object_put(t);
+                return -ENOMEM;
+        }
+        STRV_FOREACH(op, c->args->operands)
+                json_object_array_add(t, json_object_new_string(*op));
+        json_object_object_add(p, "targets", t);
+        if (c->args->force)
+                json_object_object_add(p, "force", json_object_new_boolean(true));
+
+        r = daemon_call(c, method, p, &reply);
+        json_object_put(p);
+        if (r <= 0)
+                return r;
+
+        if (streq_ptr(reply.error, "io.binfmtd.PermissionDenied")) {
+                fail(c, "permission denied: binfmtd accepts changes from root and from members of "
+                        "its admin group only (AdminGroup=)");
+                return 1;
+        }
+        if (report_from_json(reply.parameters, &rep) < 0) {
+                fail(c, "binfmtd answered %s with %s", method, reply.error ?: "an unexpected reply");
+                return 1;
+        }
+        print_report(c, &rep);
+        if (reply.error && !rep.failed)
+                fail(c, "binfmtd answered %s with %s", method, reply.error);
+        return 1;
+}
+
+/*
+ * Direct mode: the status read here, and verified here too when we may chroot (root). Returns
+ * 0 with the JSON, or -errno after reporting.
+ */
+int direct_status_json(Context *c, struct json_object **ret)
+{
+        _cleanup_(status_done) Status s = {};
+        _cleanup_(verification_done) Verification v = {};
+        _cleanup_free_ const BinfmtArch **targets = NULL;
+        _cleanup_free_ char *dir = NULL;
+        size_t n = 0;
+        int r;
+
+        r = status_collect(&c->sys, c->args->mount, owned_state_dir(), &s);
+        if (r < 0) {
+                fail(c, "cannot read %s: %s", c->args->mount, strerror(-r));
+                return r;
+        }
+        if (geteuid() == 0) {
+                targets = verify_default_targets(&n);
+                if (!targets)
+                        return -ENOMEM;
+                r = verify_workdir(&dir);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        log_error("cannot verify: cannot make the probe directory %s: %s",
+                                  verify_workdir_name(), strerror(-r));
+                else {
+                        r = verify_run(&c->sys, targets, n, c->args->interpreter_dirs, dir,
+                                       VERIFY_TIMEOUT_USEC, &v);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                log_error("cannot verify: %s", strerror(-r));
+                        else
+                                s.verification = &v;
+                }
+        }
+        return status_to_json(&s, ret);
+}
+
+/* The status JSON from the daemon, or made here. Returns 0, or < 0 after reporting. */
+int get_status_json(Context *c, struct json_object **ret)
+{
+        _cleanup_(varlink_reply_done) VarlinkReply reply = {};
+        struct json_object *st;
+        int r;
+
+        r = daemon_call(c, "io.binfmtd.GetStatus", NULL, &reply);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return direct_status_json(c, ret);
+        if (reply.error || !json_object_object_get_ex(reply.parameters, "status", &st) ||
+            !json_object_is_type(st, json_type_object)) {
+                fail(c, "binfmtd answered GetStatus with %s", reply.error ?: "an unexpected reply");
+                return -EIO;
+        }
+        *ret = json_object_get(st);
+        return 0;
+}
