@@ -181,6 +181,7 @@ static int run(int argc, char *argv[])
 {
         _cleanup_(manager_freep) Manager *m = NULL;
         _cleanup_(report_done) Report errors = {};
+        char line[128];
         sigset_t mask;
         bool check;
         int r, fd;
@@ -259,12 +260,9 @@ static int run(int argc, char *argv[])
                 log_warning("Failed to enable the watchdog: %s", strerror(-r));
 
         m->ready = true;
-        (void)sd_notifyf(false, "READY=1\nSTATUS=%u target%s registered, %zu problem%s",
-                         m->registered, m->registered == 1 ? "" : "s", m->last_problems.n,
-                         m->last_problems.n == 1 ? "" : "s");
-        log_info("Ready: %u target%s registered, %zu problem%s.", m->registered,
-                 m->registered == 1 ? "" : "s", m->last_problems.n,
-                 m->last_problems.n == 1 ? "" : "s");
+        manager_status_line(m, line, sizeof(line));
+        (void)sd_notifyf(false, "READY=1\nSTATUS=%s", line);
+        log_info("Ready: %s.", line);
 
         r = sd_event_loop(m->event);
         if (r < 0)

@@ -306,9 +306,13 @@ static void count_registered(Manager *m)
         size_t len = 0;
         FILE *f;
 
+        _cleanup_strv_free_ char **wanted = NULL;
+
         m->registered = 0;
+        m->provided = 0;
         if (status_collect(&m->sys, m->config->mount_point, owned_state_dir(), &s) < 0)
                 return;
+        (void)desired_targets(m, &wanted);
         f = open_memstream(&fp, &len);
         if (!f)
                 return;
@@ -318,6 +322,10 @@ static void count_registered(Manager *m)
 
                 if (s.entries[i].ours && e->enabled)
                         m->registered++;
+                /* Another tool's entry that does the job of a wanted target: served, no problem. */
+                else if (!s.entries[i].ours && s.entries[i].provides && s.entries[i].arch &&
+                         strv_contains(wanted, s.entries[i].arch->name))
+                        m->provided++;
                 fprintf(f, "%s:%d:%u:%s:%llu:%llu;", e->rule.name, e->enabled, e->rule.flags,
                         strempty(e->rule.interpreter), (unsigned long long)e->inode,
                         (unsigned long long)e->ctime_ns);
@@ -441,10 +449,11 @@ int manager_reconcile(Manager *m, const char *why)
         m->last_reconcile_realtime = now_usec(CLOCK_REALTIME);
         count_registered(m);
 
-        if (m->ready)
-                (void)sd_notifyf(false, "STATUS=%u target%s registered, %zu problem%s", m->registered,
-                                 m->registered == 1 ? "" : "s", m->last_problems.n,
-                                 m->last_problems.n == 1 ? "" : "s");
+        if (m->ready) {
+                char line[128];
+
+                (void)sd_notifyf(false, "STATUS=%s", manager_status_line(m, line, sizeof(line)));
+        }
         server_notify_watchers(m->server);
         return arm_timer(m);
 }
@@ -667,6 +676,7 @@ int manager_status_json(Manager *m, struct json_object **ret)
             json_object_object_add(d, "reconcile_interval_usec",
                                    json_object_new_int64(m->config->reconcile_usec)) < 0 ||
             json_object_object_add(d, "registered", json_object_new_int64(m->registered)) < 0 ||
+            json_object_object_add(d, "provided", json_object_new_int64(m->provided)) < 0 ||
             json_object_object_add(d, "verifying",
                                    json_object_new_boolean(verifier_busy(m->verifier))) < 0 ||
             json_object_object_add(d, "verify_interval_usec",
@@ -702,4 +712,16 @@ bool manager_peer_is_admin(Manager *m, uid_t uid, gid_t gid)
                 if (groups[i] == m->admin_gid)
                         return true;
         return false;
+}
+
+const char *manager_status_line(const Manager *m, char *buf, size_t size)
+{
+        char provided[64] = "";
+
+        if (m->provided > 0)
+                snprintf(provided, sizeof(provided), ", %u provided by other tools", m->provided);
+        snprintf(buf, size, "%u target%s registered%s, %zu problem%s", m->registered,
+                 m->registered == 1 ? "" : "s", provided, m->last_problems.n,
+                 m->last_problems.n == 1 ? "" : "s");
+        return buf;
 }

@@ -45,6 +45,7 @@ typedef struct Manager {
         Report last_problems;     /* error lines of the last reconcile, to log changes only */
         uint64_t last_reconcile_realtime;
         unsigned registered;      /* binfmtd's enabled entries after the last reconcile */
+        unsigned provided;        /* wanted targets served by another tool's entry (provider.c) */
         char *fingerprint;        /* every entry as last seen: a change starts a verification */
         Verifier *verifier;       /* NULL until privileges are dropped */
         char *verdicts;           /* the last verification's verdicts, to log changes only */
@@ -91,3 +92,9 @@ bool manager_peer_is_admin(Manager *m, uid_t uid, gid_t gid);
 void manager_stop(Manager *m);
 
 const char *manager_socket_path(Manager *m);
+
+/**
+ * manager_status_line() - "N targets registered[, M provided by other tools], K problems": what
+ * STATUS= and the log say after a reconcile. Writes into @buf. Returns @buf.
+ */
+const char *manager_status_line(const Manager *m, char *buf, size_t size);

@@ -74,3 +74,18 @@ char **strv_copy(char *const *l)
         }
         return c;
 }
+
+static int cmp(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void strv_sort(char **l)
+{
+        size_t n = 0;
+
+        while (l && l[n])
+                n++;
+        if (n > 1)
+                qsort(l, n, sizeof(char *), cmp);
+}

@@ -20,3 +20,6 @@ int strv_extend(char ***l, const char *s);
 /* Appends @s itself (takes ownership on success). */
 int strv_push(char ***l, char *s);
 int strv_contains(char *const *l, const char *s);
+
+/* Sorts @l in place, by strcmp(). */
+void strv_sort(char **l);

@@ -17,6 +17,7 @@
 #include "binfmt/owned.h"
 #include "ops/ops.h"
 #include "binfmt/plan.h"
+#include "binfmt/provider.h"
 #include "target/platform.h"
 #include "base/strv.h"
 
@@ -185,35 +186,6 @@ typedef enum Prepared {
 } Prepared;
 
 /*
- * Whether @rule would catch the host's own programs: its own executable, and every target of a
- * native family as a static (ET_EXEC) and as a position-independent (ET_DYN) program. binfmt_misc
- * is consulted before the ELF loader, so such a rule would hand native programs to an emulator.
- */
-static bool rule_hijacks_host(const OpsContext *c, const BinfmtRule *rule)
-{
-        size_t n;
-        const BinfmtArch *table = arch_table(&n);
-
-        if (rule_matches(rule, c->sys->self_header, sizeof(c->sys->self_header), NULL))
-                return true;
-        for (size_t i = 0; i < n; i++) {
-                uint8_t hdr[ARCH_MAGIC_MAX] = {};
-
-                if (!host_is_native(&c->sys->host, &table[i]))
-                        continue;
-                memcpy(hdr, table[i].magic, table[i].len);
-                for (uint8_t type = ET_EXEC; type <= ET_DYN; type++) {
-                        /* e_type at 16..17, in the target's byte order. */
-                        hdr[16] = table[i].elf_data == ELFDATA2MSB ? 0 : type;
-                        hdr[17] = table[i].elf_data == ELFDATA2MSB ? type : 0;
-                        if (rule_matches(rule, hdr, table[i].len, NULL))
-                                return true;
-                }
-        }
-        return false;
-}
-
-/*
  * Everything about one target that can be checked without the kernel's entries: native family,
  * interpreter, the rule's validity. On PREPARED_OK *ret is the rule to register.
  */
@@ -286,7 +258,8 @@ static int prepare_rule(const OpsContext *c, const BinfmtArch *a, bool all, Repo
                 return 0;
         }
         /* The table never should; a configured match might. */
-        if (rule_hijacks_host(c, rule)) {
+        if (rule_catches_host(rule, &c->sys->host, c->sys->self_header,
+                              sizeof(c->sys->self_header))) {
                 report_error(r, ERR_NATIVE_TARGET,
                              "%s: the rule matches this host's own programs, refusing", name);
                 return 0;
@@ -520,6 +493,71 @@ static void report_native(const OpsContext *c, const BinfmtArch *a, const char *
                     native_explain(&c->sys->host, v, why, sizeof(why)), what);
 }
 
+/*
+ * Another tool's entry where binfmtd would register @a's, and no --force: it is left alone
+ * either way. One that does the job (provider.c; Debian's own qemu-* entries from binfmt.d, for
+ * example) serves the target and is no problem; any other is, with what is wrong and the ways
+ * out: stop the other tool registering it, or let binfmtd replace it.
+ */
+static int report_foreign(const OpsContext *c, const BinfmtEntry *cur, const BinfmtArch *a,
+                          bool allow_c, bool dry_run, Report *r)
+{
+        static const char *const binfmt_d[] = {PROVIDER_BINFMT_D_DIRS, NULL};
+        static const char *const binfmts[] = {PROVIDER_BINFMTS_DIRS, NULL};
+        const char *name = cur->rule.name, *interp = strna(cur->rule.interpreter);
+        _cleanup_free_ char *source = NULL;
+        char flags[5], via[PATH_MAX + 8] = "", fix[PATH_MAX + 160];
+        ProviderCheck pc;
+        int kind;
+
+        (void)provider_check(cur, a, &c->sys->host, c->sys->self_header,
+                             sizeof(c->sys->self_header), allow_c, &pc);
+        kind = provider_find_source(binfmt_d, binfmts, name, &source);
+        if (kind < 0)
+                return kind;
+        rule_flags_to_string(rule_flags_normalize(cur->rule.flags), flags);
+        if (!flags[0])
+                snprintf(flags, sizeof(flags), "none");
+        if (pc.resolved[0] && !streq(pc.resolved, interp))
+                snprintf(via, sizeof(via), " -> %s", pc.resolved);
+
+        if (pc.problem == PROVIDER_OK) {
+                if (!c->quiet_unchanged || dry_run)
+                        report_info(r,
+                                    "%s: provided by another tool's entry%s%s (flags %s, %s%s); "
+                                    "left alone.",
+                                    name, source ? " from " : "", strempty(source), flags, interp,
+                                    via);
+                return 0;
+        }
+
+        if (kind == PROVIDER_SOURCE_BINFMT_D) {
+                const char *base = strrchr(source, '/') + 1;
+
+                snprintf(fix, sizeof(fix),
+                         "mask that registration (ln -s /dev/null /etc/binfmt.d/%s; it goes at the "
+                         "next boot or systemctl restart systemd-binfmt)",
+                         base);
+        } else if (kind == PROVIDER_SOURCE_BINFMTS)
+                snprintf(fix, sizeof(fix), "disable that registration (update-binfmts --disable %s)",
+                         name);
+        else
+                snprintf(fix, sizeof(fix), "remove it (echo -1 > %s/%s)", c->mount, name);
+        report_error(r, ERR_CONFLICT,
+                     "%s: an entry of that name exists that binfmtd did not register%s%s%s, and it "
+                     "%s%s%s (flags %s, %s%s); %s. Fix: %s, or let binfmtd replace it "
+                     "(binfmtctl install --force %s, or TakeOver=yes in binfmtd.conf)",
+                     name, source ? " (from " : "", source ? source : "",
+                     source ? ")" : "", provider_problem_to_string(pc.problem),
+                     pc.problem == PROVIDER_UNSAFE_INTERPRETER ? ": it " : "",
+                     pc.problem == PROVIDER_UNSAFE_INTERPRETER
+                             ? interp_problem_to_string(pc.interp.problem)
+                             : "",
+                     flags, interp, via, dry_run ? "install would leave it" : "left alone", fix,
+                     a->name);
+        return 0;
+}
+
 /* Plans and carries out (or, dry, describes) one prepared rule. */
 static int apply_rule(const OpsContext *c, int fd, Owned *o, bool mounted, bool dry_run,
                       const BinfmtRule *rule, const BinfmtArch *a, Report *r)
@@ -547,12 +585,11 @@ static int apply_rule(const OpsContext *c, int fd, Owned *o, bool mounted, bool 
                         return q;
                 report_info(r, "%s (%s): %s%s%s", rule->name, desc, plan_action_to_string(act),
                             diff ? ": " : "", strempty(diff));
-                if (act == PLAN_CONFLICT)
-                        report_error(r, ERR_CONFLICT,
-                                     "%s: an entry of that name exists that binfmtd did not "
-                                     "register; install would leave it (use --force)",
-                                     rule->name);
-                else if (act != PLAN_KEEP)
+                if (act == PLAN_CONFLICT) {
+                        q = report_foreign(c, cur, a, rule->flags & RULE_FLAG_C, true, r);
+                        if (q < 0)
+                                return q;
+                } else if (act != PLAN_KEEP)
                         report_info(r, "  %s", s);
                 if (act == PLAN_REPLACE || act == PLAN_TAKE_OVER)
                         report_info(r, "  via %s, so a handler exists throughout",
@@ -598,10 +635,9 @@ static int apply_rule(const OpsContext *c, int fd, Owned *o, bool mounted, bool 
                                     strna(diff));
                 break;
         case PLAN_CONFLICT:
-                report_error(r, ERR_CONFLICT,
-                             "%s: an entry of that name exists that binfmtd did not register "
-                             "(%s); left alone, use --force to replace it",
-                             rule->name, strna(diff));
+                q = report_foreign(c, cur, a, rule->flags & RULE_FLAG_C, false, r);
+                if (q < 0)
+                        return q;
                 break;
         default:
                 break;

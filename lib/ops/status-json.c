@@ -84,6 +84,15 @@ static int entry_json(const StatusEntry *se, struct json_object **ret)
         k |= add(o, "interpreter_check",
                  json_object_new_string(interp_problem_to_id(se->interp.problem)));
         k |= add(o, "interpreter_static", json_object_new_boolean(se->interp.is_static));
+        /* Another tool's entry: does it serve its target, and who registered it. */
+        if (!se->ours && se->arch) {
+                k |= add(o, "provides", json_object_new_boolean(se->provides));
+                k |= add(o, "provider_check",
+                         json_object_new_string(provider_problem_to_id(se->provider.problem)));
+                k |= add(o, "interpreter_resolved",
+                         str_or_null(se->provider.resolved[0] ? se->provider.resolved : NULL));
+                k |= add(o, "source", str_or_null(se->source));
+        }
 
         if (k < 0) {
                 json_object_put(o);

@@ -27,6 +27,21 @@ const BinfmtArch *status_entry_arch(const BinfmtEntry *e)
         return NULL;
 }
 
+int status_judge_provider(const SystemInfo *sys, StatusEntry *se)
+{
+        static const char *const binfmt_d[] = {PROVIDER_BINFMT_D_DIRS, NULL};
+        static const char *const binfmts[] = {PROVIDER_BINFMTS_DIRS, NULL};
+        int r;
+
+        (void)provider_check(se->entry, se->arch, &sys->host, sys->self_header,
+                             sizeof(sys->self_header), false, &se->provider);
+        se->provides = se->provider.problem == PROVIDER_OK;
+        free(se->source);
+        se->source = NULL;
+        r = provider_find_source(binfmt_d, binfmts, se->entry->rule.name, &se->source);
+        return r < 0 ? r : 0;
+}
+
 int status_collect(const SystemInfo *sys, const char *mount, const char *state_dir,
                    Status *ret)
 {
@@ -65,8 +80,16 @@ int status_collect(const SystemInfo *sys, const char *mount, const char *state_d
                 se->ours = owned_has(o, se->entry->rule.name) > 0;
                 se->arch = status_entry_arch(se->entry);
                 if (se->entry->rule.interpreter)
-                        interp_check_host(sys->host_r >= 0 ? &sys->host : NULL, se->entry->rule.interpreter,
-                                          &se->interp);
+                        interp_check_host(sys->host_r >= 0 ? &sys->host : NULL,
+                                          se->entry->rule.interpreter, &se->interp);
+                if (!se->ours && se->arch && sys->host_r >= 0) {
+                        r = status_judge_provider(sys, se);
+                        if (r < 0) {
+                                s.n_entries = i + 1;
+                                status_done(&s);
+                                return r;
+                        }
+                }
         }
         s.n_entries = l.n;
 
@@ -76,8 +99,10 @@ int status_collect(const SystemInfo *sys, const char *mount, const char *state_d
 
 void status_done(Status *s)
 {
-        for (size_t i = 0; i < s->n_entries; i++)
+        for (size_t i = 0; i < s->n_entries; i++) {
                 entry_free(s->entries[i].entry);
+                free(s->entries[i].source);
+        }
         free(s->entries);
         *s = (Status){};
 }

@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 
 #include "binfmt/entry.h"
+#include "binfmt/provider.h"
 #include "target/interp.h"
 #include "verify/system.h"
 
@@ -19,6 +20,11 @@ typedef struct StatusEntry {
         const BinfmtArch *arch;      /* target this entry runs programs of, or NULL */
         bool ours;                   /* binfmtd registered it (owned.c) */
         InterpCheck interp;          /* the interpreter path as it is on disk now */
+        /* Another tool's entry of a known target: whether it does that target's job, and the
+         * file the tool registered it from (a binfmt.d file, an update-binfmts format). */
+        bool provides;
+        ProviderCheck provider;
+        char *source;                /* owned; NULL when unknown or ours */
 } StatusEntry;
 
 typedef struct Status {
@@ -42,6 +48,12 @@ int status_collect(const SystemInfo *sys, const char *mount, const char *state_d
                    Status *ret);
 
 void status_done(Status *s);
+
+/**
+ * status_judge_provider() - for @se, another tool's entry of a known target: whether it does
+ * that target's job (provider.c) and which file registered it. Returns 0 or -ENOMEM.
+ */
+int status_judge_provider(const SystemInfo *sys, StatusEntry *se);
 
 /**
  * status_entry_arch() - the table target whose programs @e would run: the first target whose

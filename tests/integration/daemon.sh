@@ -88,8 +88,8 @@ kill -HUP "$DAEMON_PID"
 check "a replaced entry is repaired after SIGHUP" wait_until 10 grep -qx "flags: F" "$MNT/qemu-aarch64"
 check "the repair is logged" grep -q "qemu-aarch64: replaced" "$WORK/binfmtd.log"
 
-# A foreign entry of a configured name: reported, left alone.
-printf '%s' ':qemu-s390x:M::\x7fELF\x02\x02\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x16:\xff\xff\xff\xff\xff\xff\xff\xfc\xff\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff:/usr/bin/qemu-s390x-static:OF' >"$MNT/register"
+# A foreign entry of a configured name that does not do the job (no F): reported, left alone.
+printf '%s' ':qemu-s390x:M::\x7fELF\x02\x02\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x16:\xff\xff\xff\xff\xff\xff\xff\xfc\xff\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff:/usr/bin/qemu-s390x-static:O' >"$MNT/register"
 foreign=$(cat "$MNT/qemu-s390x")
 write_config "$CONF" "Targets=linux/arm64 riscv64 s390x" "ReconcileIntervalSec=3600"
 kill -HUP "$DAEMON_PID"

@@ -16,8 +16,9 @@ enter_private_instance
 
 ARM64=$WORK/hello-arm64
 
-# Another tool's registration of riscv64 with the very bytes binfmtd uses, but its own
-# interpreter and flags (as tonistiigi/binfmt writes it): not binfmtd's, so left alone.
+# Another tool's registration of riscv64 with the very bytes binfmtd uses, but its own flags (as
+# tonistiigi/binfmt writes it, with C): not binfmtd's, and C is what binfmtd refuses, so it does
+# not do the job: left alone, and reported.
 printf '%s' ':qemu-riscv64:M:0:\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xf3\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-riscv64-static:OCF' >"$MNT/register"
 before=$(cat "$MNT/qemu-riscv64")
 ctl install riscv64
@@ -90,12 +91,21 @@ ctl install s390x
 check "install repairs our entry that another tool replaced (exit $rc)" test "$rc" -eq 0
 check "the repaired entry has binfmtd's flags and mask" test "$(sed -n 3p "$MNT/qemu-s390x")" = "flags: F" -a "$(sed -n 6p "$MNT/qemu-s390x")" = "mask ffffffffffffff00fffffffffffffffffffeffff"
 
-# A foreign entry binfmtd never registered (Debian's ppc64le bytes): left alone.
+# A foreign entry binfmtd never registered (Debian's ppc64le bytes) that does the job (F, a
+# static QEMU for ppc64le): it provides the target, and is left alone with no error.
 printf '%s' ':qemu-ppc64le:M::\x7f\x45\x4c\x46\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x15\x00:\xff\xff\xff\xff\xff\xff\xff\xfc\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\x00:/usr/bin/qemu-ppc64le-static:OF' >"$MNT/register"
 before=$(cat "$MNT/qemu-ppc64le")
 ctl install ppc64le
-check "install refuses a foreign entry of the same name (exit $rc)" test "$rc" -eq 1
-check "the refusal names the entry and --force" grep -q "qemu-ppc64le: .*--force" <<<"$err"
+check "install accepts a foreign entry that does the job (exit $rc)" test "$rc" -eq 0
+check "and says it provides the target" grep -q "^qemu-ppc64le: provided by another tool's entry.*(flags OF, /usr/bin/qemu-ppc64le-static); left alone\.$" <<<"$out"
+check "the providing entry is unchanged" test "$(cat "$MNT/qemu-ppc64le")" = "$before"
+# The same without F does not do the job: refused, with what is wrong and the ways out.
+echo -1 >"$MNT/qemu-ppc64le"
+printf '%s' ':qemu-ppc64le:M::\x7f\x45\x4c\x46\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x15\x00:\xff\xff\xff\xff\xff\xff\xff\xfc\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\x00:/usr/bin/qemu-ppc64le-static:O' >"$MNT/register"
+before=$(cat "$MNT/qemu-ppc64le")
+ctl install ppc64le
+check "install refuses a foreign entry of the same name without F (exit $rc)" test "$rc" -eq 1
+check "the refusal says why, and names --force" grep -q "qemu-ppc64le: .*has no F flag.*--force" <<<"$err"
 check "the foreign entry is unchanged" test "$(cat "$MNT/qemu-ppc64le")" = "$before"
 ctl install --force ppc64le
 check "install --force takes it over" test "$rc" -eq 0 -a "$(sed -n 3p "$MNT/qemu-ppc64le")" = "flags: F"

@@ -216,6 +216,27 @@ static void print_entries_text(struct json_object *mount, struct json_object *en
                        printable(jstr(e, "interpreter"), interp, sizeof(interp)),
                        streq_ptr(check, "ok") ? "static, safe" : strna(check));
         }
+
+        /* Other tools' entries of known targets: which of them serve their target, and whence. */
+        bool blank = false;
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *e = json_object_array_get_idx(entries, i);
+                const char *source = jstr(e, "source");
+                char name[256];
+
+                if (jbool(e, "provides") < 0)
+                        continue;
+                if (!blank)
+                        printf("\n");
+                blank = true;
+                printf("%s: another tool's entry%s%s%s: %s%s%s.\n",
+                       printable(jstr(e, "name"), name, sizeof(name)), source ? " (from " : "",
+                       strempty(source), source ? ")" : "",
+                       jbool(e, "provides") > 0 ? "provides its target, verified like binfmtd's own"
+                                                : "does not do the job (",
+                       jbool(e, "provides") > 0 ? "" : strna(jstr(e, "provider_check")),
+                       jbool(e, "provides") > 0 ? "" : ")");
+        }
 }
 
 static struct json_object *find_platform(struct json_object *j, const char *platform)
