@@ -26,6 +26,7 @@
 #include "target/platform.h"
 #include "ops/readiness.h"
 #include "server.h"
+#include "binfmt/instance.h"
 #include "ops/status-json.h"
 #include "ops/status.h"
 #include "base/strv.h"
@@ -476,6 +477,20 @@ int manager_startup(Manager *m)
         if (!m->sys.initial_userns && m->sys.kernel.userns_instances)
                 log_notice("Running in a user namespace: a binfmt_misc instance mounted here is "
                            "this namespace's own, registrations in it do not reach the host.");
+        /* A container before 6.7: binfmt_misc can be mounted in the initial user namespace
+         * only, so with none mounted here there is nothing binfmtd could ever serve. */
+        if (!m->sys.initial_userns && !m->sys.kernel.userns_instances) {
+                _cleanup_close_ int fd = -EBADF;
+
+                if (instance_open(m->config->mount_point, &fd) == -EMEDIUMTYPE)
+                        return log_error_errno(
+                                -EPERM,
+                                "binfmt_misc is not mounted at %s, and in a user namespace (a "
+                                "container) it can be mounted only on Linux 6.7 or newer; this "
+                                "kernel is %s. Run binfmtd on the host, where its registrations "
+                                "serve every container, or use a newer kernel. Exiting.",
+                                m->config->mount_point, m->sys.uts.release);
+        }
 
         return manager_reconcile(m, "start-up");
 }

@@ -23,9 +23,6 @@ CACHE=$BUILD_DIR/container-test
 BASE_TAR=$CACHE/base-bookworm.tar
 BASE_IMAGE=localhost/binfmtd-test-base:bookworm
 IMAGE=localhost/binfmtd-test:latest
-MIRROR=${BINFMTD_TEST_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-# What every stage of deploy/Containerfile needs, so that building it needs no network.
-BASE_PACKAGES=meson,ninja-build,pkg-config,gcc,libc6-dev,libsystemd-dev,libmount-dev,libcap-ng-dev,libinih-dev,libjson-c-dev,qemu-user-static,libsystemd0,libmount1,libcap-ng0,libinih1,libjson-c5
 
 if [ -z "${BINFMTD_TEST_WIDE_NS:-}" ]; then
     if ldd "$BINFMTCTL" 2>/dev/null | grep -q libasan; then
@@ -41,19 +38,9 @@ if [ -z "${BINFMTD_TEST_WIDE_NS:-}" ]; then
         skip_all "cannot mount a private binfmt_misc instance (needs Linux 6.7 or newer)"
     fi
 
-    # The base image: a minimal Debian 12 with the packages above, made once.
-    mkdir -p "$CACHE"
-    if [ ! -s "$BASE_TAR" ]; then
-        rm -rf "$CACHE/rootfs"
-        if ! debootstrap --variant=minbase --include="$BASE_PACKAGES" bookworm "$CACHE/rootfs" \
-            "$MIRROR" >"$CACHE/debootstrap.log" 2>&1; then
-            tail -n 5 "$CACHE/debootstrap.log" | sed 's/^/# /'
-            skip_all "debootstrap of the base image from $MIRROR failed (see $CACHE/debootstrap.log)"
-        fi
-        rm -rf "$CACHE/rootfs/var/cache/apt/archives/"*.deb "$CACHE/rootfs/var/lib/apt/lists/"*
-        tar -C "$CACHE/rootfs" --numeric-owner -cf "$BASE_TAR.tmp" . && mv "$BASE_TAR.tmp" "$BASE_TAR"
-        rm -rf "$CACHE/rootfs"
-    fi
+    # The base image: a minimal Debian 12 with what every stage needs, made once.
+    BASE_TAR=$(debian_root_tar "$CACHE") ||
+        skip_all "debootstrap of the base image failed (see $CACHE/debootstrap.log)"
 
     # A user namespace with ids 0..65535 mapped to themselves: started blocked on a FIFO, the
     # maps written from here (real root may), then let go.

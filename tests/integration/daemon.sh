@@ -110,6 +110,10 @@ check "RELOADING=1 ... READY=1 around the reload" grep -q "^RELOADING=1" "$WORK/
 vcall io.binfmtd.Reload
 check "Reload through the socket: ConfigInvalid" test "$(jq -r .error <<<"$out")" = io.binfmtd.ConfigInvalid
 check "Reload through the socket: the reason" grep -q "NoSuchKey" <<<"$(jq -r '.parameters.messages[].text' <<<"$out")"
+ctld reload
+check "binfmtctl reload of a broken configuration: exit 1 (got $rc)" test "$rc" -eq 1
+check "binfmtctl reload: the problem with file:line, and that the running one stays" \
+    bash -c 'grep -q "$0:5: NoSuchKey" <<<"$1" && grep -q "rejected; binfmtd keeps the running one" <<<"$1"' "$CONF" "$err"
 check "the daemon is still running" kill -0 "$DAEMON_PID"
 
 # A good reload with a short timer: drift is repaired without a signal.
@@ -117,6 +121,9 @@ echo -1 >"$MNT/qemu-s390x"
 write_config "$CONF" "Targets=linux/arm64 riscv64" "ReconcileIntervalSec=1"
 vcall io.binfmtd.Reload
 check "Reload through the socket succeeds" test "$rc" -eq 0 -a "$(jq -r .parameters.generation <<<"$out")" = $((gen + 1))
+ctld reload
+check "binfmtctl reload of a good configuration: exit 0 and the new generation ($out)" \
+    test "$rc" -eq 0 -a "$out" = "Reloaded: configuration generation $((gen + 2))."
 echo -1 >"$MNT/qemu-riscv64"
 check "the timer repairs a removed entry" wait_until 10 test -e "$MNT/qemu-riscv64"
 

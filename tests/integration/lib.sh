@@ -182,6 +182,30 @@ kernel_runs_natively() {
     esac
 }
 
+# debian_root_tar CACHE: a minimal Debian 12 root as a tar, made once with debootstrap and kept in
+# CACHE (the build directory's): what the container image is built on (meson, a compiler, the
+# libraries, Debian's QEMU) and what the system container boots (systemd). Prints the path;
+# skips the test (fails in CI) when debootstrap cannot make it.
+DEBIAN_ROOT_PACKAGES=meson,ninja-build,pkg-config,gcc,libc6-dev,libsystemd-dev,libmount-dev,libcap-ng-dev,libinih-dev,libjson-c-dev,qemu-user-static,libsystemd0,libmount1,libcap-ng0,libinih1,libjson-c5,systemd,systemd-sysv,dbus
+debian_root_tar() {
+    local cache=$1 tar=$1/base-bookworm.tar
+    local mirror=${BINFMTD_TEST_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+    mkdir -p "$cache"
+    if [ ! -s "$tar" ]; then
+        rm -rf "$cache/rootfs"
+        if ! debootstrap --variant=minbase --include="$DEBIAN_ROOT_PACKAGES" bookworm \
+            "$cache/rootfs" "$mirror" >"$cache/debootstrap.log" 2>&1; then
+            tail -n 5 "$cache/debootstrap.log" | sed 's/^/# /' >&2
+            rm -rf "$cache/rootfs"
+            return 1
+        fi
+        rm -rf "$cache/rootfs/var/cache/apt/archives/"*.deb "$cache/rootfs/var/lib/apt/lists/"*
+        tar -C "$cache/rootfs" --numeric-owner -cf "$tar.tmp" . && mv "$tar.tmp" "$tar"
+        rm -rf "$cache/rootfs"
+    fi
+    echo "$tar"
+}
+
 HELPERS=${HELPERS:-$TESTS_DIR/../helpers}
 # The system's Python: tests run helpers as other users too, who must be able to run it.
 PYTHON=python3

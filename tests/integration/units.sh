@@ -8,8 +8,12 @@ command -v systemd-analyze >/dev/null || skip_all "systemd-analyze is missing"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-# verify wants ExecStart= to exist: point it at the built daemon.
-sed "s|^ExecStart=.*|ExecStart=$BINFMTD|" "$UNITS_DIR/binfmtd.service" >"$WORK/binfmtd.service"
+# verify wants the programs to exist: point ExecStart= and ExecReload= at the built ones.
+sed -e "s|^ExecStart=.*|ExecStart=$BINFMTD|" \
+    -e "s|^ExecReload=[^ ]*|ExecReload=$BINFMTCTL|" \
+    "$UNITS_DIR/binfmtd.service" >"$WORK/binfmtd.service"
+check "ExecReload= waits for binfmtd's answer (binfmtctl reload)" \
+    grep -q "^ExecReload=$BINFMTCTL reload$" "$WORK/binfmtd.service"
 cp "$TESTS_DIR/../../units/binfmtd.socket" "$WORK/"
 run systemd-analyze verify --man=no "$WORK/binfmtd.service" "$WORK/binfmtd.socket"
 check "systemd-analyze verify passes (exit $rc)" test "$rc" -eq 0 -a -z "$err"

@@ -68,6 +68,7 @@ int verb_list(Context *c);
 int verb_which(Context *c);
 int verb_verify(Context *c);
 int verb_wait(Context *c);
+int verb_reload(Context *c);
 
 /* install.c */
 void print_report(Context *c, const Report *r);

@@ -10,12 +10,10 @@
 
 #include "binfmtctl.h"
 
+#define IN_SET_ERRNO(r, a, b, c) ((r) == (a) || (r) == (b) || (r) == (c))
+
 /* ---- the daemon, when it answers -------------------------------------------------------- */
 
-/*
- * Calls @method on the daemon. Returns 1 with the reply, 0 when no daemon answers (the caller
- * does the work itself), or -EIO after reporting a daemon that accepted but failed us.
- */
 /*
  * Connects to the daemon in @vc. Returns 1 when connected, 0 when no daemon is to be asked or
  * none answers (the caller does the work itself).
@@ -34,6 +32,14 @@ int daemon_connect(Context *c, VarlinkClient *vc)
         return 1;
 }
 
+/*
+ * Calls @method on the daemon. Returns 1 with the reply, 0 when no daemon answers (the caller
+ * does the work itself), or -EIO after reporting a daemon that accepted but failed us.
+ *
+ * A socket that accepts and then closes without a word is a socket unit whose service failed
+ * or was skipped (systemd closes the connections it queued): that is no daemon either, said
+ * plainly, and the work is done here.
+ */
 static int daemon_call(Context *c, const char *method, struct json_object *params,
                        VarlinkReply *ret)
 {
@@ -46,6 +52,13 @@ static int daemon_call(Context *c, const char *method, struct json_object *param
         if (r >= 0)
                 r = varlink_client_read_reply(&vc, ret);
         varlink_client_done(&vc);
+        if (IN_SET_ERRNO(r, -ECONNRESET, -EPIPE, -ECONNABORTED)) {
+                log_error("note: %s accepted the connection but closed it (%s): binfmtd is not "
+                          "running there (its service failed or was skipped; see systemctl "
+                          "status binfmtd.service); doing the work directly",
+                          c->args->socket, strerror(-r));
+                return 0;
+        }
         if (r < 0) {
                 fail(c, "binfmtd at %s did not answer %s: %s", c->args->socket, method,
                      strerror(-r));
@@ -154,5 +167,48 @@ int get_status_json(Context *c, struct json_object **ret)
                 return -EIO;
         }
         *ret = json_object_get(st);
+        return 0;
+}
+
+/*
+ * binfmtctl reload: binfmtd's Reload, waited for, so that a rejected configuration is an exit
+ * status and a message (systemctl reload runs this). Only the daemon can reload itself.
+ */
+int verb_reload(Context *c)
+{
+        _cleanup_(varlink_reply_done) VarlinkReply reply = {};
+        _cleanup_(report_done) Report rep = {};
+        struct json_object *g = NULL;
+        int r;
+
+        if (!c->args->use_daemon) {
+                fail(c, "reload asks binfmtd to re-read its configuration; it cannot be done "
+                        "directly (--direct or --mount was given)");
+                return 0;
+        }
+        r = daemon_call(c, "io.binfmtd.Reload", NULL, &reply);
+        if (r < 0)
+                return 0;
+        if (r == 0) {
+                fail(c, "binfmtd does not answer at %s: nothing to reload", c->args->socket);
+                return 0;
+        }
+        if (streq_ptr(reply.error, "io.binfmtd.PermissionDenied")) {
+                fail(c, "permission denied: binfmtd accepts a reload from root and from members "
+                        "of its admin group only (AdminGroup=)");
+                return 0;
+        }
+        if (streq_ptr(reply.error, "io.binfmtd.ConfigInvalid")) {
+                if (report_from_json(reply.parameters, &rep) >= 0)
+                        print_report(c, &rep);
+                fail(c, "the new configuration was rejected; binfmtd keeps the running one");
+                return 0;
+        }
+        if (reply.error) {
+                fail(c, "binfmtd answered Reload with %s", reply.error);
+                return 0;
+        }
+        (void)json_object_object_get_ex(reply.parameters, "generation", &g);
+        printf("Reloaded: configuration generation %" PRId64 ".\n", json_object_get_int64(g));
         return 0;
 }

@@ -74,6 +74,8 @@ static void help(void)
                "  verify [TARGET...]       Run each target's probe from the host and in an empty\n"
                "                           chroot (default: every registered target)\n"
                "  wait --require=PLATFORMS Wait until the platforms are verified\n"
+               "  reload                   Make binfmtd re-read its configuration, and say\n"
+               "                           whether it took it\n"
                "\n"
                "Options:\n"
                "  -h --help                Show this help\n"
@@ -127,6 +129,7 @@ static const Verb verbs[] = {
         { "which", 1, 1, false, false, false, false, false, verb_which },
         { "verify", 0, UINT32_MAX, false, false, false, false, false, verb_verify },
         { "wait", 0, 0, false, false, false, false, true, verb_wait },
+        { "reload", 0, 0, false, false, false, false, false, verb_reload },
 };
 
 /* --require: comma-separated platforms, each one resolved now so a typo is a usage error. */
