@@ -7,7 +7,8 @@
 # message says what is wrong and how to fix it; `systemd-binfmt --unregister` (what stopping
 # systemd-binfmt.service runs) removes them all and binfmtd restores the targets; a restart of
 # systemd-binfmt flushes every entry and registers Debian's again; binfmtd, which registered
-# those names in this instance, keeps its targets as configured.
+# those names in this instance, keeps its targets as configured. The same with binfmt-support's
+# update-binfmts, whose entries of Debian's formats provide their targets too.
 source "$(dirname "$0")/lib.sh"
 make_work_dir
 
@@ -22,6 +23,10 @@ if [ -z "${BINFMTD_TEST_PRIVATE:-}" ]; then
         skip_all "qemu-user-static's binfmt.d files are missing"
     build_foreign arm64 >/dev/null || skip_all "no toolchain to build the arm64 test program"
     build_foreign riscv64 >/dev/null || skip_all "no toolchain to build the riscv64 test program"
+    # binfmt-support's update-binfmts, unpacked here rather than installed: installing the
+    # package would register Debian's formats on this machine.
+    (cd "$WORK" && apt-get download -q binfmt-support >/dev/null 2>&1 &&
+        dpkg -x binfmt-support_*.deb "$WORK/binfmt-support") || true
 fi
 enter_private_instance
 trap 'stop_daemon' EXIT
@@ -117,6 +122,41 @@ check "binfmtd keeps its targets as configured" \
     wait_until 10 grep -qx "interpreter /usr/bin/qemu-aarch64-static" "$MNT/qemu-aarch64"
 ctld status --json
 check "status: still no problems" test "$(jq -c .daemon.problems <<<"$out")" = "[]"
+run "$ARM64"
+check "an arm64 program runs (exit $rc)" test "$rc" -eq 7
+stop_daemon
+
+# ---- binfmt-support's update-binfmts ------------------------------------------------------------
+
+UPDATE_BINFMTS=$WORK/binfmt-support/usr/sbin/update-binfmts
+if [ ! -x "$UPDATE_BINFMTS" ]; then
+    if [ "$MUST_RUN" = 1 ]; then
+        not_ok "binfmt-support's update-binfmts could not be downloaded (BINFMTD_TESTS_MUST_RUN=1)"
+    else
+        skip "update-binfmts" "binfmt-support could not be downloaded"
+    fi
+    done_testing
+fi
+# A fresh start: an empty instance, no records, formats imported as binfmt-support does.
+echo -1 >"$MNT/status"
+export BINFMTD_STATE_DIR=$WORK/state-binfmt-support
+mkdir -p "$WORK/binfmts-admin"
+for f in qemu-aarch64 qemu-s390x; do
+    run "$UPDATE_BINFMTS" --admindir "$WORK/binfmts-admin" --import "$f"
+done
+check "update-binfmts registers Debian's formats (exit $rc)" \
+    test "$rc" -eq 0 -a "$(sed -n 3p "$MNT/qemu-aarch64")" = "flags: PF"
+write_config "$CONF" "Targets=linux/arm64 linux/s390x" "ReconcileIntervalSec=1"
+: >"$WORK/binfmtd.log"
+start_daemon --config "$CONF"
+check "update-binfmts' entries provide their targets: Ready, no problem" \
+    grep -q "^binfmtd: Ready: 0 targets registered, 2 provided by other tools, 0 problems\.$" "$WORK/binfmtd.log"
+ctld wait --require linux/arm64,linux/s390x --timeout 30
+check "and the platforms are ready (exit $rc)" test "$rc" -eq 0
+run "$UPDATE_BINFMTS" --admindir "$WORK/binfmts-admin" --disable qemu-aarch64
+check "update-binfmts --disable removes its entry (exit $rc)" test "$rc" -eq 0
+check "binfmtd registers its own" \
+    wait_until 15 grep -qx "interpreter /usr/bin/qemu-aarch64-static" "$MNT/qemu-aarch64"
 run "$ARM64"
 check "an arm64 program runs (exit $rc)" test "$rc" -eq 7
 
