@@ -206,6 +206,46 @@ debian_root_tar() {
     echo "$tar"
 }
 
+# container_boot ROOT NAME: boots ROOT with its own systemd in systemd-nspawn -U (a user
+# namespace of its own, as unprivileged LXD and Incus containers have), in the background, its
+# console in $WORK/console.log. nspawn boots only from a fresh cgroup of its own, in each
+# hierarchy systemd uses. Sets NSPAWN and PID1 (empty when it did not come up within a minute);
+# inside CMD... runs a command in the container, as run() does; booted says whether systemd
+# has finished booting (running, or degraded); container_stop shuts it down and cleans up.
+container_boot() {
+    local root=$1 name=$2 h
+    CGROUPS=()
+    for h in systemd unified; do
+        [ -d "/sys/fs/cgroup/$h" ] && mkdir "/sys/fs/cgroup/$h/$name" 2>/dev/null &&
+            CGROUPS+=("/sys/fs/cgroup/$h/$name")
+    done
+    [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && mkdir "/sys/fs/cgroup/$name" &&
+        CGROUPS+=("/sys/fs/cgroup/$name")
+    (
+        for g in "${CGROUPS[@]}"; do echo "$BASHPID" >"$g/cgroup.procs"; done
+        exec systemd-nspawn --register=no --keep-unit -U -q -D "$root" --boot
+    ) >"$WORK/console.log" 2>&1 </dev/null &
+    NSPAWN=$!
+    wait_until 60 pgrep -P "$NSPAWN" -x systemd >/dev/null
+    PID1=$(pgrep -P "$NSPAWN" -x systemd)
+}
+inside() { run timeout 120 nsenter -t "$PID1" -a "$@"; }
+booted() {
+    inside systemctl is-system-running
+    [ "$out" = running ] || [ "$out" = degraded ]
+}
+container_stop() {
+    if [ -n "${NSPAWN:-}" ] && kill -0 "$NSPAWN" 2>/dev/null; then
+        kill -TERM "$NSPAWN" 2>/dev/null
+        for _ in $(seq 100); do kill -0 "$NSPAWN" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$NSPAWN" 2>/dev/null
+    fi
+    [ -n "${NSPAWN:-}" ] && wait "$NSPAWN" 2>/dev/null
+    # nspawn makes cgroups of its own below ours (payload, supervisor).
+    for g in "${CGROUPS[@]}"; do find "$g" -depth -type d -exec rmdir {} \; 2>/dev/null; done
+    NSPAWN= PID1= CGROUPS=()
+}
+
 HELPERS=${HELPERS:-$TESTS_DIR/../helpers}
 # The system's Python: tests run helpers as other users too, who must be able to run it.
 PYTHON=python3

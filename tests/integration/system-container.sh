@@ -64,50 +64,14 @@ BINFMTCTL_IN=$(dirname "$(dirname "$exec_start")")/bin/binfmtctl
 cp "$WORK/hello-arm64" "$ROOT/hello-arm64"
 echo "$NAME" >"$ROOT/etc/hostname"
 
-# Boot. nspawn boots only from a fresh cgroup of its own (in each hierarchy systemd uses).
-CGROUPS=()
-for h in systemd unified; do
-    [ -d "/sys/fs/cgroup/$h" ] && mkdir "/sys/fs/cgroup/$h/$NAME" 2>/dev/null &&
-        CGROUPS+=("/sys/fs/cgroup/$h/$NAME")
-done
-[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && mkdir "/sys/fs/cgroup/$NAME" &&
-    CGROUPS+=("/sys/fs/cgroup/$NAME")
-(
-    for g in "${CGROUPS[@]}"; do echo "$BASHPID" >"$g/cgroup.procs"; done
-    exec systemd-nspawn --register=no --keep-unit -U -q -D "$ROOT" --boot
-) >"$WORK/console.log" 2>&1 </dev/null &
-NSPAWN=$!
-
-cleanup() {
-    if kill -0 "$NSPAWN" 2>/dev/null; then
-        kill -TERM "$NSPAWN" 2>/dev/null
-        for _ in $(seq 100); do kill -0 "$NSPAWN" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$NSPAWN" 2>/dev/null
-    fi
-    wait "$NSPAWN" 2>/dev/null
-    # nspawn made cgroups of its own below ours (payload, supervisor).
-    for g in "${CGROUPS[@]}"; do find "$g" -depth -type d -exec rmdir {} \; 2>/dev/null; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-# The container's PID 1: nspawn's child.
-pid1() { pgrep -P "$NSPAWN" -x systemd; }
-wait_until 60 pid1 >/dev/null
-PID1=$(pid1)
+trap 'container_stop; rm -rf "$WORK"' EXIT
+container_boot "$ROOT" "$NAME"
 check "the container boots (PID 1 is systemd)" test -n "$PID1"
 if [ -z "$PID1" ]; then
     diag "$(tail -n 30 "$WORK/console.log")"
     done_testing
 fi
-inside() { run timeout 120 nsenter -t "$PID1" -a "$@"; }
 
-# Booted: systemd answers, and has reached running (or degraded: some unit of the minimal
-# root may fail in a container; binfmtd's own state is checked next).
-booted() {
-    inside systemctl is-system-running
-    [ "$out" = running ] || [ "$out" = degraded ]
-}
 check "the container finishes booting" wait_until 120 booted
 diag "system state: $out"
 [ "$out" = degraded ] && inside systemctl --failed --no-legend && diag "$out"
