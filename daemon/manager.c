@@ -10,9 +10,11 @@
  * RemoveOnStop=yes.
  */
 
+#include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
@@ -27,6 +29,7 @@
 #include "ops/readiness.h"
 #include "server.h"
 #include "binfmt/instance.h"
+#include "ops/node-labels.h"
 #include "ops/status-json.h"
 #include "ops/status.h"
 #include "base/strv.h"
@@ -62,6 +65,8 @@ Manager *manager_free(Manager *m)
         verifier_free(m->verifier);
         free(m->fingerprint);
         free(m->verdicts);
+        free(m->node_labels);
+        free(m->node_labels_path);
         sd_event_source_unref(m->reconcile_timer);
         sd_event_unref(m->event);
         config_free(m->config);
@@ -341,6 +346,60 @@ static void count_registered(Manager *m)
                 (void)verifier_request(m->verifier, "the registrations changed");
 }
 
+/*
+ * NodeFeatureFile=: the platforms verified on this node as a Node Feature Discovery feature
+ * file, rewritten when they change. Written beside it under a hidden name (NFD skips hidden
+ * files) and renamed over it, so NFD reads the old file or the new one, never half of one.
+ */
+static void update_node_labels(Manager *m, const PlatformVerdict *l, size_t n)
+{
+        const char *path = m->config->node_feature_file;
+        _cleanup_free_ char *text = NULL, *tmp = NULL, *dir = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        char *slash;
+        ssize_t k;
+        size_t len;
+        int r = 0;
+
+        if (!path)
+                return;
+        if (node_labels_format(l, n, &text) < 0)
+                return;
+        if (streq_ptr(m->node_labels, text) && streq_ptr(m->node_labels_path, path))
+                return;
+
+        dir = strdup(path);
+        if (!dir)
+                return;
+        slash = strrchr(dir, '/');
+        *slash = '\0';
+        if (asprintf(&tmp, "%s/.%s.binfmtd-new", dir, slash + 1) < 0)
+                return;
+        len = strlen(text);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
+        if (fd < 0)
+                r = -errno;
+        else if ((k = write(fd, text, len)) < 0)
+                r = -errno;
+        else if ((size_t)k != len)
+                r = -EIO;
+        else if (fchmod(fd, 0644) < 0 || close(TAKE_FD(fd)) < 0)
+                r = -errno;
+        else if (rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0) {
+                (void)unlink(tmp);
+                log_warning("NodeFeatureFile=%s: cannot write it: %s, ignoring.", path,
+                            strerror(-r));
+                return;
+        }
+        free(m->node_labels);
+        m->node_labels = TAKE_PTR(text);
+        free(m->node_labels_path);
+        m->node_labels_path = strdup(path);
+        log_info("NodeFeatureFile=%s: node labels updated.", path);
+}
+
 /* Logs the verdicts of registered platforms when they change: what works, what does not. */
 static void on_verified(Verifier *v, void *userdata)
 {
@@ -356,6 +415,7 @@ static void on_verified(Verifier *v, void *userdata)
         s.verification = verifier_last(v);
         if (readiness_judge(&s, &l, &n) < 0)
                 goto notify;
+        update_node_labels(m, l, n);
         f = open_memstream(&text, &len);
         if (!f)
                 goto notify;
@@ -643,6 +703,9 @@ void manager_stop(Manager *m)
 
         if (!m->config || !m->config->remove_on_stop)
                 return;
+        /* The labels say what this node verified; nothing is once binfmtd is gone. */
+        if (m->node_labels_path && unlink(m->node_labels_path) < 0 && errno != ENOENT)
+                log_warning("NodeFeatureFile=%s: cannot remove it: %m", m->node_labels_path);
         oc = ops_context(m, false);
         log_info("RemoveOnStop=yes: removing binfmtd's entries.");
         if (ops_uninstall(&oc, all, &r) >= 0)

@@ -49,6 +49,8 @@ typedef struct Manager {
         char *fingerprint;        /* every entry as last seen: a change starts a verification */
         Verifier *verifier;       /* NULL until privileges are dropped */
         char *verdicts;           /* the last verification's verdicts, to log changes only */
+        char *node_labels;        /* the NodeFeatureFile= text last written, NULL: none */
+        char *node_labels_path;   /* where it was written */
         bool ready;
 } Manager;
 

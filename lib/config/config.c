@@ -639,6 +639,7 @@ static const ConfigKey binfmtd_keys[] = {
         { "AdminGroup",           parse_group,       offsetof(Config, admin_group),      NULL, 0, 0 },
         { "TakeOver",             parse_bool,        offsetof(Config, take_over),        NULL, false, 0 },
         { "RemoveOnStop",         parse_bool,        offsetof(Config, remove_on_stop),   NULL, false, 0 },
+        { "NodeFeatureFile",      parse_path,        offsetof(Config, node_feature_file), NULL, 0, PATH_MAX - 1 },
         { "MaxConnections",       parse_unsigned,    offsetof(Config, max_connections),  NULL, CONFIG_DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS_MAX },
         { "IdleTimeoutSec",       parse_sec,         offsetof(Config, idle_usec),        NULL, CONFIG_DEFAULT_IDLE_SEC, 0 },
 };
@@ -1068,6 +1069,7 @@ Config *config_free(Config *c)
         strv_free(c->targets);
         strv_free(c->interpreter_path);
         free(c->admin_group);
+        free(c->node_feature_file);
         for (size_t i = 0; i < c->n_sections; i++) {
                 free(c->sections[i].name);
                 free(c->sections[i].interpreter);

@@ -24,6 +24,7 @@
  *   AdminGroup=                                (group allowed to change registrations)
  *   TakeOver=no                                (replace foreign entries of our names)
  *   RemoveOnStop=no                            (remove our entries when stopping)
+ *   NodeFeatureFile=                           (NFD feature file with the verified platforms)
  *   MaxConnections=64
  *   IdleTimeoutSec=60
  *
@@ -70,6 +71,7 @@ typedef struct Config {
         char *admin_group;       /* NULL: root only */
         bool take_over;
         bool remove_on_stop;
+        char *node_feature_file; /* NULL: none */
         unsigned max_connections;
         uint64_t idle_usec;
         ConfigTarget *sections;

@@ -104,8 +104,13 @@ for c in containers:
     bm = [m for m in mounts if (vols.get(m.get("name")) or {}).get("hostPath", {}).get("path")
           == "/proc/sys/fs/binfmt_misc"]
     check(f"container {cn}: mounts the node's /proc/sys/fs/binfmt_misc", len(bm) == 1)
-    hostpaths = [v["hostPath"]["path"] for v in vols.values() if "hostPath" in v]
-    check(f"no hostPath but binfmt_misc ({hostpaths})", hostpaths == ["/proc/sys/fs/binfmt_misc"])
+    hostpaths = sorted(v["hostPath"]["path"] for v in vols.values() if "hostPath" in v)
+    nfd = "/etc/kubernetes/node-feature-discovery/features.d"
+    check(f"no hostPath but binfmt_misc and NFD's features.d ({hostpaths})",
+          hostpaths == [nfd, "/proc/sys/fs/binfmt_misc"])
+    nfd_mount = [m for m in mounts if (vols.get(m.get("name")) or {}).get("hostPath", {}).get("path") == nfd]
+    check(f"container {cn}: mounts the node's features.d where NFD reads it",
+          len(nfd_mount) == 1 and nfd_mount[0]["mountPath"] == nfd)
     probe = ((c.get("readinessProbe") or {}).get("exec") or {}).get("command") or []
     check(f"container {cn}: readiness probe is binfmtctl status --require ({probe})",
           probe[:3] == ["binfmtctl", "status", "--require"] and len(probe) == 4)
@@ -125,6 +130,9 @@ for c in containers:
         mp = re.search(r"^MountPoint=(.*)$", v, re.M)
         check("the configuration's MountPoint= is where binfmt_misc is mounted",
               mp and bm and mp.group(1) == bm[0]["mountPath"])
+        nf = re.search(r"^NodeFeatureFile=(.*)$", v, re.M)
+        check("the configuration's NodeFeatureFile= is in the mounted features.d",
+              nf and os.path.dirname(nf.group(1)) == nfd)
 
 for ok, desc in results:
     print(("ok - " if ok else "not ok - ") + desc)

@@ -158,6 +158,7 @@ TEST(every_key)
                          "AdminGroup=binfmt-admin\n"
                          "TakeOver=yes\n"
                          "RemoveOnStop=on\n"
+                         "NodeFeatureFile=/etc/kubernetes/node-feature-discovery/features.d/binfmtd\n"
                          "MaxConnections=4096\n"
                          "IdleTimeoutSec=5min\n");
 
@@ -168,6 +169,8 @@ TEST(every_key)
         ASSERT_EQ(c->flags, RULE_FLAG_P | RULE_FLAG_O | RULE_FLAG_C);
         ASSERT_EQ(c->reconcile_usec, 30 * SEC);
         ASSERT_STREQ(c->admin_group, "binfmt-admin");
+        ASSERT_STREQ(c->node_feature_file,
+                     "/etc/kubernetes/node-feature-discovery/features.d/binfmtd");
         ASSERT_TRUE(c->take_over);
         ASSERT_TRUE(c->remove_on_stop);
         ASSERT_EQ(c->max_connections, 4096);
@@ -311,6 +314,7 @@ TEST(bad_values)
                 { "TakeOver=maybe", "TakeOver", "\"maybe\" is not a boolean" },
                 { "TakeOver=2", "TakeOver", "not a boolean" },
                 { "RemoveOnStop=yess", "RemoveOnStop", "not a boolean" },
+                { "NodeFeatureFile=features.d/binfmtd", "NodeFeatureFile", "absolute" },
                 { "MaxConnections=0", "MaxConnections", "not a number between 1 and 4096" },
                 { "MaxConnections=4097", "MaxConnections", "between 1 and 4096" },
                 { "MaxConnections=-1", "MaxConnections", "between 1 and 4096" },
