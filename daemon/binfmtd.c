@@ -171,6 +171,12 @@ static int open_socket(Manager *m)
         }
 
         fd = server_listen(path);
+        if (fd == -EADDRINUSE)
+                return log_error_errno(fd,
+                                       "Another binfmtd answers on %s: not taking its socket "
+                                       "(stop it first, or give this one another Socket=). "
+                                       "Exiting.",
+                                       path);
         if (fd < 0)
                 return log_error_errno(fd, "Failed to listen on %s: %s", path, strerror(-fd));
         log_info("Serving on %s.", path);

@@ -11,6 +11,8 @@
  */
 
 #include <fcntl.h>
+#include <inttypes.h>
+#include <sys/inotify.h>
 #include <grp.h>
 #include <stdio.h>
 #include <pwd.h>
@@ -68,6 +70,8 @@ Manager *manager_free(Manager *m)
         free(m->node_labels);
         free(m->node_labels_path);
         sd_event_source_unref(m->reconcile_timer);
+        sd_event_source_unref(m->instance_watch);
+        sd_event_source_unref(m->change_timer);
         sd_event_unref(m->event);
         config_free(m->config);
         free(m->extra);
@@ -322,7 +326,8 @@ static void count_registered(Manager *m)
         f = open_memstream(&fp, &len);
         if (!f)
                 return;
-        fprintf(f, "%d;", s.mount_r);
+        /* The instance switched off or on changes what runs, as an entry does. */
+        fprintf(f, "%d:%d;", s.mount_r, s.enabled);
         for (size_t i = 0; i < s.n_entries; i++) {
                 const BinfmtEntry *e = s.entries[i].entry;
 
@@ -519,8 +524,73 @@ int manager_reconcile(Manager *m, const char *why)
         return arm_timer(m);
 }
 
+/*
+ * binfmt_misc tells inotify about every change, whoever makes it: a registration (IN_CLOSE_WRITE
+ * on "register"), an entry switched off or on (IN_MODIFY on it), removed (IN_DELETE), the
+ * instance switched off, on or flushed (IN_MODIFY on "status"). Each leads to a reconcile a few
+ * milliseconds later (changes come in bursts: one reconcile serves them all). binfmtd's own
+ * writes come back here too; their reconcile finds nothing to do and says nothing, which is how
+ * they are told apart from others'. The timer stays, as the safety net.
+ */
+#define CHANGE_DELAY_USEC (5 * USEC_PER_MSEC)
+
+static int change_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        (void)manager_reconcile(userdata, "a change in binfmt_misc");
+        return 0;
+}
+
+static int on_instance_event(sd_event_source *s, const struct inotify_event *ev, void *userdata)
+{
+        Manager *m = userdata;
+        int r;
+
+        if (ev->mask & IN_Q_OVERFLOW)
+                log_debug("inotify queue overflow on %s: reconciling.", m->config->mount_point);
+        if (m->change_timer) {
+                if (sd_event_source_get_enabled(m->change_timer, NULL) > 0)
+                        return 0; /* one is on its way */
+                r = sd_event_source_set_time_relative(m->change_timer, CHANGE_DELAY_USEC);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(m->change_timer, SD_EVENT_ONESHOT);
+        } else
+                r = sd_event_add_time_relative(m->event, &m->change_timer, CLOCK_MONOTONIC,
+                                               CHANGE_DELAY_USEC, 0, change_timer_cb, m);
+        if (r < 0)
+                log_warning("Cannot schedule a reconcile after a change: %s, the timer will "
+                            "do it.",
+                            strerror(-r));
+        return 0;
+}
+
+/* Watches the instance at MountPoint= (again after a reload, which may move it). */
+static void watch_instance(Manager *m)
+{
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        m->instance_watch = sd_event_source_disable_unref(m->instance_watch);
+        /* Only a mounted instance reports its changes; the directory under it would not. */
+        if (instance_open(m->config->mount_point, &fd) < 0) {
+                log_debug("%s is not a binfmt_misc instance: changes are found by the timer.",
+                          m->config->mount_point);
+                return;
+        }
+        r = sd_event_add_inotify(m->event, &m->instance_watch, m->config->mount_point,
+                                 IN_MODIFY | IN_CLOSE_WRITE | IN_DELETE | IN_CREATE |
+                                         IN_DELETE_SELF | IN_ONLYDIR,
+                                 on_instance_event, m);
+        if (r < 0)
+                log_warning("Cannot watch %s for changes: %s; the timer finds them every %" PRIu64
+                            " s.",
+                            m->config->mount_point, strerror(-r),
+                            m->config->reconcile_usec / USEC_PER_SEC);
+}
+
 int manager_startup(Manager *m)
 {
+        int r;
+
         if (m->sys.kernel_r < 0)
                 return log_error_errno(-EINVAL, "Cannot understand the kernel release '%s'.",
                                        m->sys.uts.release);
@@ -552,7 +622,11 @@ int manager_startup(Manager *m)
                                 m->config->mount_point, m->sys.uts.release);
         }
 
-        return manager_reconcile(m, "start-up");
+        r = manager_reconcile(m, "start-up");
+        if (r < 0)
+                return r;
+        watch_instance(m);
+        return 0;
 }
 
 /* ---- changes through the socket --------------------------------------------------------- */
@@ -691,6 +765,7 @@ int manager_reload(Manager *m, Report *r)
                 (void)verifier_configure(m->verifier, c->interpreter_path, c->verify_usec);
 
         q = manager_reconcile(m, "reload");
+        watch_instance(m);
         (void)sd_notify(false, "READY=1");
         return q < 0 ? q : 0;
 }

@@ -27,6 +27,8 @@ typedef enum RuntimeChange {
 typedef struct Manager {
         sd_event *event;
         sd_event_source *reconcile_timer;
+        sd_event_source *instance_watch;  /* inotify on the instance: changes as they happen */
+        sd_event_source *change_timer;    /* a reconcile soon after a change, coalesced */
         Server *server;
 
         char *config_file;        /* --config: this file only; NULL: the layered set */

@@ -367,18 +367,43 @@ static int method_get_status(Connection *c, const VarlinkCall *call)
         return r;
 }
 
+/*
+ * What a Watch client is told about: the status without the fields that change with time alone
+ * (when the last reconcile ran, how many clients are connected). A reconcile that changed
+ * nothing is no news; without this every ReconcileIntervalSec= woke every watcher.
+ */
+static char *watch_key(struct json_object *p)
+{
+        static const char *const volatile_keys[] = { "last_reconcile_usec", "connections" };
+        struct json_object *d = json_object_object_get(json_object_object_get(p, "status"),
+                                                       "daemon");
+        struct json_object *saved[ELEMENTSOF(volatile_keys)] = {};
+        char *key;
+
+        for (size_t i = 0; d && i < ELEMENTSOF(volatile_keys); i++)
+                if (json_object_object_get_ex(d, volatile_keys[i], &saved[i])) {
+                        json_object_get(saved[i]);
+                        json_object_object_del(d, volatile_keys[i]);
+                }
+        key = strdup(json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN));
+        for (size_t i = 0; d && i < ELEMENTSOF(volatile_keys); i++)
+                if (saved[i])
+                        json_object_object_add(d, volatile_keys[i], saved[i]);
+        return key;
+}
+
 static int watch_send(Connection *c, struct json_object *p)
 {
-        const char *text = json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN);
-        char *copy;
+        char *key = watch_key(p);
 
-        if (c->last_status && streq(c->last_status, text))
-                return 0;
-        copy = strdup(text);
-        if (!copy)
+        if (!key)
                 return -ENOMEM;
+        if (c->last_status && streq(c->last_status, key)) {
+                free(key);
+                return 0;
+        }
         free(c->last_status);
-        c->last_status = copy;
+        c->last_status = key;
         return reply(c, NULL, p, true);
 }
 
@@ -726,7 +751,17 @@ int server_listen(const char *path)
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return -errno;
-        (void)unlink(path); /* a socket left by an earlier run */
+        /* A socket left by an earlier run goes; one that someone answers on is another
+         * binfmtd's, and taking its path would leave that one unreachable. */
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+                return -EADDRINUSE;
+        if (errno == EAGAIN || errno == EINPROGRESS)
+                return -EADDRINUSE; /* listening, its backlog full: alive all the same */
+        close(fd);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return -errno;
+        (void)unlink(path);
         if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return -errno;
         /* Anyone may connect and read the status; changes are checked per call. */

@@ -252,6 +252,23 @@ PYTHON=python3
 [ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
 BINFMTD=${BINFMTD:-}
 
+# within SECONDS COMMAND...: polls until the command succeeds; returns 1 when that took longer
+# than SECONDS (fractions allowed), measured to the microsecond, unlike wait_until, whose
+# whole-second clock may give a deadline of "1" anything between 0 and 1 s.
+within() {
+    local limit_us start now
+    limit_us=$(awk -v s="$1" 'BEGIN { printf "%d", s * 1000000 }')
+    shift
+    start=${EPOCHREALTIME/./}
+    until "$@"; do
+        now=${EPOCHREALTIME/./}
+        [ $((now - start)) -gt "$limit_us" ] && return 1
+        sleep 0.01
+    done
+    now=${EPOCHREALTIME/./}
+    [ $((now - start)) -le "$limit_us" ]
+}
+
 # wait_until SECONDS COMMAND...: polls until the command succeeds; returns 1 on timeout.
 wait_until() {
     local deadline=$((SECONDS + $1))
