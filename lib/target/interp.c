@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Interpreter safety. Owns the verdict on one interpreter file and the words for it: the path is
- * opened once, following symlinks, and every judgement is made on the opened file (fstat and its
- * ELF header), so what is judged is what was opened. It must not log, must not open anything
- * but the file itself, and must not decide what a bad interpreter means: callers do.
+ * opened once, following symlinks, and every judgement of the file is made on the opened file
+ * (fstat and its ELF header), so what is judged is what was opened. The path itself is walked
+ * literally, component by component, as the kernel will resolve it at registration. It must not
+ * log, must not open anything but the path's components and the file, and must not decide what
+ * a bad interpreter means: callers do.
  */
 
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include <elf.h>
@@ -23,35 +26,100 @@ static int verdict(InterpCheck *ret, InterpProblem problem, int error)
         return 0;
 }
 
-/*
- * Every directory on the way to the file, after resolving symlinks, must be root's and not
- * writable by others, unless sticky (as /tmp: others may not rename or remove root's files in
- * it). Returns 0, -EPERM for an unsafe directory, -ENOMEM, or -errno from resolving.
- */
-static int check_directories(const char *path)
+/* Whether a directory on the way is safe: root's, and writable by no one else unless sticky
+ * (as /tmp: others may not rename or remove root's names in it). */
+static bool directory_safe(const struct stat *st)
 {
-        _cleanup_free_ char *real = realpath(path, NULL);
-        char *slash;
+        return st->st_uid == 0 && (!(st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_mode & S_ISVTX));
+}
 
-        if (!real)
-                return errno == ENOMEM ? -ENOMEM : -errno;
-        while ((slash = strrchr(real, '/'))) {
-                struct stat st;
+#define SYMLINKS_MAX 40 /* as the kernel's own limit */
 
-                if (slash == real)
-                        slash[1] = '\0'; /* the root directory itself */
-                else
-                        *slash = '\0';
-                if (stat(real, &st) < 0)
+/* Closes *@fd and puts @new in its place (which may be negative: an error to report). */
+static void replace_fd(int *fd, int new)
+{
+        if (*fd >= 0)
+                close(*fd);
+        *fd = new;
+}
+
+/*
+ * The path as the kernel will resolve it when it registers the entry, walked one component at a
+ * time with O_PATH|O_NOFOLLOW, literally: every directory that holds a component, and every
+ * directory a symlink's target is resolved from, must be safe, and every symlink met must be
+ * root's. Resolving with realpath() first and checking only the result would miss a symlink in
+ * a directory another user owns: that user could point it elsewhere before the next
+ * registration. Returns 0, -EPERM for anything unsafe, -ELOOP, -ENOMEM, or -errno.
+ */
+static int check_path(const char *path)
+{
+        _cleanup_free_ char *rest = strdup(path);
+        _cleanup_close_ int dir = -EBADF;
+        unsigned symlinks = 0;
+        struct stat st;
+        char *p;
+
+        if (!rest)
+                return -ENOMEM;
+        dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir < 0)
+                return -errno;
+        if (fstat(dir, &st) < 0)
+                return -errno;
+        if (!directory_safe(&st))
+                return -EPERM;
+
+        p = rest;
+        for (;;) {
+                _cleanup_close_ int fd = -EBADF;
+                char *comp, target[PATH_MAX];
+                ssize_t k;
+
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        return 0; /* the path named a directory: the caller finds out */
+                comp = p;
+                p += strcspn(p, "/");
+                if (*p)
+                        *p++ = '\0';
+
+                fd = openat(dir, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
                         return -errno;
-                if (st.st_uid != 0)
+                if (fstat(fd, &st) < 0)
+                        return -errno;
+
+                if (S_ISLNK(st.st_mode)) {
+                        _cleanup_free_ char *joined = NULL;
+
+                        if (++symlinks > SYMLINKS_MAX)
+                                return -ELOOP;
+                        if (st.st_uid != 0)
+                                return -EPERM;
+                        k = readlinkat(fd, "", target, sizeof(target) - 1);
+                        if (k < 0)
+                                return -errno;
+                        target[k] = '\0';
+                        /* The target is resolved from here (relative) or from / (absolute). */
+                        if (target[0] == '/') {
+                                replace_fd(&dir, open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+                                if (dir < 0)
+                                        return -errno;
+                        }
+                        if (asprintf(&joined, "%s/%s", target, p) < 0)
+                                return -ENOMEM;
+                        free(rest);
+                        rest = TAKE_PTR(joined);
+                        p = rest;
+                        continue;
+                }
+                if (!*p || !S_ISDIR(st.st_mode))
+                        return 0; /* the last component: the file itself, judged by the caller */
+                if (!directory_safe(&st))
                         return -EPERM;
-                if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
-                        return -EPERM;
-                if (slash == real)
-                        break;
+                replace_fd(&dir, TAKE_FD(fd));
         }
-        return 0;
 }
 
 int interp_check(const char *path, uint16_t host_machine, uint8_t host_class, InterpCheck *ret)
@@ -89,7 +157,7 @@ int interp_check(const char *path, uint16_t host_machine, uint8_t host_class, In
                 return verdict(ret, INTERP_WRITABLE, 0);
         /* The kernel opens the path again when it registers: whoever can change a directory on
          * the way could swap the file in between. */
-        r = check_directories(path);
+        r = check_path(path);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
@@ -134,7 +202,8 @@ static const char *const problem_strings[_INTERP_PROBLEM_MAX] = {
         [INTERP_DYNAMIC] = ("is dynamically linked (it names a program interpreter); install the "
                             "statically linked qemu-user-static"),
         [INTERP_WRONG_MACHINE] = "is built for another machine than this host",
-        [INTERP_DIRECTORY_UNSAFE] = "is in a directory that someone other than root can change",
+        [INTERP_DIRECTORY_UNSAFE] = "is reached through a directory or symlink that someone other than "
+                                    "root can change",
         [INTERP_UNREADABLE] = "cannot be opened or read",
 };
 

@@ -354,6 +354,29 @@ TEST(library_and_directories)
         ASSERT_EQ(chown(odir, 65534, 65534), 0);
         check(oinside, INTERP_DIRECTORY_UNSAFE);
 
+        /* The literal path counts, not only where it leads: a symlink in a directory another
+         * user owns (mode 0755), pointing at a good root-owned file, can be repointed by that
+         * user before any later registration. */
+        {
+                _cleanup_free_ char *udir = path_in("user-dir"), *ulink = NULL, *good = NULL,
+                                    *rlink = NULL;
+                good = write_image("good-target", self.elf_class, self.elf_data, ET_EXEC,
+                                   self.machine, false, 0755);
+                check(good, INTERP_OK);
+                ASSERT_EQ(mkdir(udir, 0755), 0);
+                ASSERT_TRUE(asprintf(&ulink, "%s/qemu", udir) >= 0);
+                ASSERT_EQ(symlink(good, ulink), 0);
+                ASSERT_EQ(lchown(ulink, 0, 0), 0);
+                ASSERT_EQ(chown(udir, 1000, 1000), 0);
+                check(ulink, INTERP_DIRECTORY_UNSAFE);
+
+                /* A symlink another user owns, in a root directory: refused too. */
+                rlink = path_in("user-link");
+                ASSERT_EQ(symlink(good, rlink), 0);
+                ASSERT_EQ(lchown(rlink, 1000, 1000), 0);
+                check(rlink, INTERP_DIRECTORY_UNSAFE);
+        }
+
         /* A sticky, world-writable directory owned by root (as /tmp) is fine. */
         sdir = path_in("sticky-dir");
         ASSERT_EQ(mkdir(sdir, 0755), 0);
