@@ -845,23 +845,18 @@ fail:
         return q;
 }
 
-bool manager_peer_is_admin(Manager *m, uid_t uid, gid_t gid)
+bool manager_peer_is_admin(Manager *m, uid_t uid, gid_t gid, const gid_t *groups,
+                           size_t n_groups)
 {
-        struct passwd *pw;
-        gid_t groups[256];
-        int n = ELEMENTSOF(groups);
-
         if (uid == 0)
                 return true;
         if (!m->admin_gid_set)
                 return false;
         if (gid == m->admin_gid)
                 return true;
-        /* Supplementary groups are not in SO_PEERCRED: look the user up. */
-        pw = getpwuid(uid);
-        if (!pw || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
-                return false;
-        for (int i = 0; i < n; i++)
+        /* The peer's supplementary groups as the kernel had them when it connected
+         * (SO_PEERGROUPS): no user database look-up, which could block the event loop. */
+        for (size_t i = 0; i < n_groups; i++)
                 if (groups[i] == m->admin_gid)
                         return true;
         return false;

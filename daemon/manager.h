@@ -90,7 +90,12 @@ int manager_uninstall(Manager *m, char *const *targets, bool force, Report *r);
 int manager_status_json(Manager *m, struct json_object **ret);
 
 /* Whether a peer may change registrations: root, or a member of the admin group. */
-bool manager_peer_is_admin(Manager *m, uid_t uid, gid_t gid);
+/**
+ * manager_peer_is_admin() - root, or a member of AdminGroup= by the peer's group or one of its
+ * supplementary groups @groups (SO_PEERGROUPS).
+ */
+bool manager_peer_is_admin(Manager *m, uid_t uid, gid_t gid, const gid_t *groups,
+                           size_t n_groups);
 
 /* Removes binfmtd's entries if RemoveOnStop= says so. */
 void manager_stop(Manager *m);

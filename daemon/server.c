@@ -11,11 +11,13 @@
  */
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
 #include "build-config.h"
+#include "base/time.h"
 #include "log.h"
 #include "server.h"
 #include "base/strv.h"
@@ -24,6 +26,14 @@
 #define INTERFACE "io.binfmtd"
 /* One read per wakeup and client: a client with calls queued must not hold the others back. */
 #define READS_PER_WAKEUP 1
+/* And a few calls of it at most: the rest wait their turn, after everyone else's. */
+#define CALLS_PER_WAKEUP 4
+/* Replies waiting to be read beyond this: no more calls of that client run until it reads. */
+#define OUTPUT_HIGH_WATER (64u * 1024u)
+/* Connections beyond MaxConnections= kept for root and the admin group. */
+#define RESERVED_CONNECTIONS 8
+/* Refusals logged per second at most; the others are counted, and said in the next line. */
+#define REFUSAL_LOGS_PER_SEC 1
 
 typedef struct Connection Connection;
 
@@ -37,7 +47,13 @@ struct Connection {
         char *out;
         size_t out_len, out_off, out_alloc;
         struct ucred cred;
+        gid_t *groups;      /* supplementary groups at connect time (SO_PEERGROUPS) */
+        size_t n_groups;
+        bool privileged;    /* root or the admin group when it connected: the reserve is theirs */
         bool watching;
+        bool eof;           /* the client half-closed: answer what it sent, then close */
+        bool backlog;       /* complete calls wait in the buffer for their turn */
+        sd_event_source *more; /* calls left over from a wakeup: run after the others' */
         bool dead;          /* broke a limit or the protocol: close at the next chance */
         char *last_status;  /* what the watcher got last */
 };
@@ -48,7 +64,13 @@ struct Server {
         sd_event_source *io;
         Connection *connections;
         unsigned n_connections;
+        uint64_t refusal_log_usec;  /* when a refusal was last logged */
+        unsigned refusals_unlogged; /* refusals since then */
 };
+
+static int connection_update_events(Connection *c);
+static bool connection_done(Connection *c);
+_printf_(2, 3) static void log_refusal(Server *s, const char *fmt, ...);
 
 static const char interface_description[] =
         "# Registers QEMU user-mode emulators in binfmt_misc, keeps them registered and\n"
@@ -83,6 +105,9 @@ static const char interface_description[] =
         "error PermissionDenied ()\n"
         "# The binfmt_misc instance could not be read.\n"
         "error StatusUnavailable (error: string)\n"
+        "# A limit of the socket: too many connections, or of one user (MaxConnectionsPerUser=,\n"
+        "# MaxWatchesPerUser=). Root and the admin group have connections of their own.\n"
+        "error TooManyConnections (reason: string)\n"
         "error ConfigInvalid (messages: []Message, failed: bool)\n"
         "error Failed (messages: []Message, failed: bool)\n"
         "error UnknownTarget (messages: []Message, failed: bool)\n"
@@ -139,6 +164,8 @@ static void connection_free(Connection *c)
 
         sd_event_source_disable_unref(c->io);
         sd_event_source_disable_unref(c->idle);
+        sd_event_source_disable_unref(c->more);
+        free(c->groups);
         if (c->fd >= 0)
                 close(c->fd);
         varlink_buffer_done(&c->in);
@@ -163,7 +190,7 @@ static int connection_flush(Connection *c)
         }
         if (c->out_off == c->out_len)
                 c->out_off = c->out_len = 0;
-        return sd_event_source_set_io_events(c->io, EPOLLIN | (c->out_len ? EPOLLOUT : 0));
+        return connection_update_events(c);
 }
 
 /* Queues a message; a client that lets replies pile up beyond the limit is dropped. */
@@ -422,6 +449,24 @@ static int method_watch(Connection *c, const VarlinkCall *call)
                 json_object_put(p);
                 return r;
         }
+        /* Watchers are exempt from the idle limit, so one uid may hold only so many. */
+        if (!c->privileged) {
+                unsigned n = 0;
+
+                for (Connection *o = c->server->connections; o; o = o->next)
+                        n += o->watching && o->cred.uid == c->cred.uid;
+                if (n >= c->server->manager->config->max_watches_per_user) {
+                        json_object_put(p);
+                        log_refusal(c->server,
+                                    "Refused Watch from uid %u (pid %d): it watches %u times "
+                                    "already (MaxWatchesPerUser=).",
+                                    (unsigned)c->cred.uid, (int)c->cred.pid, n);
+                        return reply_error_field(c, call, INTERFACE ".TooManyConnections",
+                                                 "reason",
+                                                 "this user has MaxWatchesPerUser= Watch calls "
+                                                 "open already");
+                }
+        }
         /* A watcher waits as long as it likes: no idle limit while it listens. */
         c->watching = true;
         (void)sd_event_source_set_enabled(c->idle, SD_EVENT_OFF);
@@ -430,12 +475,40 @@ static int method_watch(Connection *c, const VarlinkCall *call)
         return r;
 }
 
+/*
+ * Logs a refusal, at most REFUSAL_LOGS_PER_SEC a second: one client sending hundreds of
+ * refused calls in one write must not flood the journal. The next line logged says how many
+ * were left out.
+ */
+_printf_(2, 3) static void log_refusal(Server *s, const char *fmt, ...)
+{
+        uint64_t now = now_usec(CLOCK_MONOTONIC);
+        char line[512];
+        va_list ap;
+
+        if (s->refusal_log_usec != 0 && now - s->refusal_log_usec < USEC_PER_SEC) {
+                s->refusals_unlogged++;
+                return;
+        }
+        va_start(ap, fmt);
+        vsnprintf(line, sizeof(line), fmt, ap);
+        va_end(ap);
+        if (s->refusals_unlogged > 0)
+                log_notice("%s (and %u more refusals in the last second)", line,
+                           s->refusals_unlogged);
+        else
+                log_notice("%s", line);
+        s->refusal_log_usec = now;
+        s->refusals_unlogged = 0;
+}
+
 static bool authorised(Connection *c, const VarlinkCall *call)
 {
-        if (manager_peer_is_admin(c->server->manager, c->cred.uid, c->cred.gid))
+        if (manager_peer_is_admin(c->server->manager, c->cred.uid, c->cred.gid, c->groups,
+                                  c->n_groups))
                 return true;
-        log_notice("Refused %s from uid %u (pid %d): not root or in the admin group.",
-                   call->method, (unsigned)c->cred.uid, (int)c->cred.pid);
+        log_refusal(c->server, "Refused %s from uid %u (pid %d): not root or in the admin group.",
+                    call->method, (unsigned)c->cred.uid, (int)c->cred.pid);
         (void)reply_error(c, call, INTERFACE ".PermissionDenied", NULL);
         return false;
 }
@@ -597,6 +670,94 @@ static int dispatch(Connection *c, const char *msg, size_t len)
 
 /* ---- I/O -------------------------------------------------------------------------------- */
 
+static int connection_run(Connection *c);
+
+/* The events a connection waits for: no reading while calls it sent are still waiting to run
+ * (the client feels that as a full socket), or after it half-closed. */
+static int connection_update_events(Connection *c)
+{
+        uint32_t ev = 0;
+
+        if (!c->eof && !c->backlog)
+                ev |= EPOLLIN;
+        if (c->out_len > c->out_off)
+                ev |= EPOLLOUT;
+        return sd_event_source_set_io_events(c->io, ev);
+}
+
+static int connection_more(sd_event_source *s, void *userdata)
+{
+        Connection *c = userdata;
+
+        if (connection_run(c) < 0 || c->dead || connection_done(c))
+                connection_free(c);
+        return 0;
+}
+
+/*
+ * Runs the calls waiting in the connection's buffer: at most CALLS_PER_WAKEUP, and none while
+ * OUTPUT_HIGH_WATER of replies wait unread, so that one client's pipelined calls neither hold
+ * the others back nor fill memory. What is left runs at the next turn (a deferred event, after
+ * every other client's), or once the client has read. Only a complete call counts as life:
+ * a byte of an unfinished message now and then does not keep a connection open.
+ */
+static int connection_run(Connection *c)
+{
+        Server *s = c->server;
+        int r;
+
+        c->backlog = false;
+        for (unsigned n = 0;; n++) {
+                _cleanup_free_ char *msg = NULL;
+                size_t len;
+
+                /* A watcher's connection is busy with its call: further calls wait. */
+                if (c->watching || c->dead)
+                        break;
+                if (c->out_len - c->out_off > OUTPUT_HIGH_WATER) {
+                        c->backlog = varlink_buffer_has_message(&c->in);
+                        break; /* EPOLLOUT brings us back */
+                }
+                if (n >= CALLS_PER_WAKEUP) {
+                        c->backlog = varlink_buffer_has_message(&c->in);
+                        if (c->backlog) {
+                                if (!c->more)
+                                        r = sd_event_add_defer(s->manager->event, &c->more,
+                                                               connection_more, c);
+                                else
+                                        r = sd_event_source_set_enabled(c->more,
+                                                                        SD_EVENT_ONESHOT);
+                                if (r < 0)
+                                        return r;
+                                if (c->more)
+                                        (void)sd_event_source_set_enabled(c->more,
+                                                                          SD_EVENT_ONESHOT);
+                        }
+                        break;
+                }
+                r = varlink_buffer_next(&c->in, &msg, &len);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                if (!c->watching)
+                        (void)sd_event_source_set_time_relative(c->idle,
+                                                                s->manager->config->idle_usec);
+                r = dispatch(c, msg, len);
+                if (r < 0)
+                        return r;
+        }
+        if (c->dead)
+                return -EPROTO;
+        return connection_update_events(c);
+}
+
+/* A half-closed client whose calls have all been answered and whose replies are all sent. */
+static bool connection_done(Connection *c)
+{
+        return c->eof && !c->backlog && c->out_len == c->out_off;
+}
+
 static int connection_read(Connection *c)
 {
         char buf[16384];
@@ -612,35 +773,19 @@ static int connection_read(Connection *c)
                                 return 0;
                         return -errno;
                 }
-                if (n == 0)
-                        return -ECONNRESET;
+                if (n == 0) {
+                        /* Half-closed: what it sent still gets its answers. */
+                        c->eof = true;
+                        break;
+                }
                 r = varlink_buffer_append(&c->in, buf, n);
                 if (r < 0)
                         return r; /* -EMSGSIZE: oversized message */
                 /* A watcher's further calls wait unread: bound them as one message. */
                 if (c->watching && c->in.len > VARLINK_MESSAGE_MAX)
                         return -EMSGSIZE;
-
-                for (;;) {
-                        _cleanup_free_ char *msg = NULL;
-                        size_t len;
-
-                        /* A watcher's connection is busy with its call: further calls wait. */
-                        if (c->watching || c->dead)
-                                break;
-                        r = varlink_buffer_next(&c->in, &msg, &len);
-                        if (r < 0)
-                                return r;
-                        if (r == 0)
-                                break;
-                        r = dispatch(c, msg, len);
-                        if (r < 0)
-                                return r;
-                }
-                if (c->dead)
-                        return -EPROTO;
         }
-        return 0;
+        return connection_run(c);
 }
 
 static int connection_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -648,18 +793,19 @@ static int connection_io(sd_event_source *s, int fd, uint32_t revents, void *use
         Connection *c = userdata;
         int r = 0;
 
-        if (revents & EPOLLIN) {
+        if (revents & EPOLLIN)
                 r = connection_read(c);
-                if (r >= 0 && !c->watching)
-                        (void)sd_event_source_set_time_relative(
-                                c->idle, c->server->manager->config->idle_usec);
-        }
-        if (r >= 0 && (revents & EPOLLOUT))
+        if (r >= 0 && (revents & EPOLLOUT)) {
                 r = connection_flush(c);
-        if (r >= 0 && (revents & (EPOLLHUP | EPOLLERR)) && !(revents & EPOLLIN))
+                /* Replies read: the calls that waited for that may run now. */
+                if (r >= 0 && c->backlog && c->out_len - c->out_off <= OUTPUT_HIGH_WATER)
+                        r = connection_run(c);
+        }
+        if (r >= 0 && (revents & (EPOLLHUP | EPOLLERR)) && !(revents & EPOLLIN) &&
+            !(c->eof && c->out_len > c->out_off))
                 r = -ECONNRESET;
-        if (r < 0 || c->dead) {
-                if (r != -ECONNRESET)
+        if (r < 0 || c->dead || connection_done(c)) {
+                if (r < 0 && r != -ECONNRESET)
                         log_debug("Dropping client pid %d: %s", (int)c->cred.pid,
                                   strerror(r < 0 ? -r : EPROTO));
                 connection_free(c);
@@ -674,6 +820,69 @@ static int connection_idle(sd_event_source *s, uint64_t usec, void *userdata)
         log_debug("Client pid %d idle, disconnecting.", (int)c->cred.pid);
         connection_free(c);
         return 0;
+}
+
+/* The peer's supplementary groups as they were when it connected; none when unknown. */
+static void peer_groups(Connection *c)
+{
+        socklen_t len = 32 * sizeof(gid_t);
+
+        for (int attempt = 0; attempt < 2; attempt++) {
+                gid_t *g = malloc(len ?: sizeof(gid_t));
+
+                if (!g)
+                        return;
+                if (getsockopt(c->fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) == 0) {
+                        c->groups = g;
+                        c->n_groups = len / sizeof(gid_t);
+                        return;
+                }
+                free(g);
+                if (errno != ERANGE)
+                        return;
+                /* len now says how much is needed. */
+        }
+}
+
+/*
+ * The socket's limits, at accept. Root and the admin group may always connect, up to
+ * RESERVED_CONNECTIONS beyond MaxConnections=, so that no other user can lock them (or the
+ * readiness probe, which runs as root) out. Everyone else shares MaxConnections=, each uid at
+ * most MaxConnectionsPerUser= of them. A refused client is told why, as a Varlink error in
+ * place of the reply to its first call, and then the connection is closed. Returns true when
+ * refused.
+ */
+static bool refuse_if_over_limits(Server *s, Connection *c)
+{
+        const Config *cfg = s->manager->config;
+        struct json_object *p;
+        const char *why = NULL;
+        unsigned mine = 0;
+        char *m = NULL;
+        size_t l;
+
+        for (Connection *o = s->connections; o; o = o->next)
+                mine += o->cred.uid == c->cred.uid;
+        if (c->privileged) {
+                if (s->n_connections >= cfg->max_connections + RESERVED_CONNECTIONS)
+                        why = "the socket has all its connections open, its reserve for root "
+                              "and the admin group included";
+        } else if (s->n_connections >= cfg->max_connections)
+                why = "the socket has MaxConnections= clients already";
+        else if (mine >= cfg->max_connections_per_user)
+                why = "this user has MaxConnectionsPerUser= connections open already";
+        if (!why)
+                return false;
+
+        log_refusal(s, "Refused a connection from uid %u (pid %d): %s.", (unsigned)c->cred.uid,
+                    (int)c->cred.pid, why);
+        p = json_object_new_object();
+        if (p && json_object_object_add(p, "reason", json_object_new_string(why)) == 0 &&
+            varlink_format_error(INTERFACE ".TooManyConnections", p, &m, &l) >= 0)
+                (void)!send(c->fd, m, l, MSG_DONTWAIT | MSG_NOSIGNAL);
+        json_object_put(p);
+        free(m);
+        return true;
 }
 
 static int server_accept(sd_event_source *src, int fd, uint32_t revents, void *userdata)
@@ -694,11 +903,6 @@ static int server_accept(sd_event_source *src, int fd, uint32_t revents, void *u
                                 log_warning("Failed to accept a connection: %m");
                         return 0;
                 }
-                if (s->n_connections >= s->manager->config->max_connections) {
-                        log_debug("Too many connections (%u), refusing one.", s->n_connections);
-                        continue;
-                }
-
                 c = calloc(1, sizeof(*c));
                 if (!c)
                         return 0;
@@ -707,6 +911,15 @@ static int server_accept(sd_event_source *src, int fd, uint32_t revents, void *u
                 c->in.limit = VARLINK_MESSAGE_MAX;
                 if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &sl) < 0)
                         c->cred = (struct ucred){ .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
+                peer_groups(c);
+                c->privileged = manager_peer_is_admin(s->manager, c->cred.uid, c->cred.gid,
+                                                      c->groups, c->n_groups);
+                if (refuse_if_over_limits(s, c)) {
+                        close(c->fd);
+                        free(c->groups);
+                        free(c);
+                        continue;
+                }
 
                 c->next = s->connections;
                 if (c->next)

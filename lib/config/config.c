@@ -641,6 +641,8 @@ static const ConfigKey binfmtd_keys[] = {
         { "RemoveOnStop",         parse_bool,        offsetof(Config, remove_on_stop),   NULL, false, 0 },
         { "NodeFeatureFile",      parse_path,        offsetof(Config, node_feature_file), NULL, 0, PATH_MAX - 1 },
         { "MaxConnections",       parse_unsigned,    offsetof(Config, max_connections),  NULL, CONFIG_DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS_MAX },
+        { "MaxConnectionsPerUser", parse_unsigned,   offsetof(Config, max_connections_per_user), NULL, CONFIG_DEFAULT_MAX_PER_USER, MAX_CONNECTIONS_MAX },
+        { "MaxWatchesPerUser",    parse_unsigned,    offsetof(Config, max_watches_per_user), NULL, CONFIG_DEFAULT_WATCHES_PER_USER, MAX_CONNECTIONS_MAX },
         { "IdleTimeoutSec",       parse_sec,         offsetof(Config, idle_usec),        NULL, CONFIG_DEFAULT_IDLE_SEC, 0 },
 };
 
@@ -1054,6 +1056,8 @@ int config_new_default(Config **ret)
         c->reconcile_usec = CONFIG_DEFAULT_RECONCILE_SEC * USEC_PER_SEC;
         c->verify_usec = CONFIG_DEFAULT_VERIFY_SEC * USEC_PER_SEC;
         c->max_connections = CONFIG_DEFAULT_MAX_CONNECTIONS;
+        c->max_connections_per_user = CONFIG_DEFAULT_MAX_PER_USER;
+        c->max_watches_per_user = CONFIG_DEFAULT_WATCHES_PER_USER;
         c->idle_usec = CONFIG_DEFAULT_IDLE_SEC * USEC_PER_SEC;
 
         *ret = TAKE_PTR(c);

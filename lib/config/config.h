@@ -25,7 +25,9 @@
  *   TakeOver=no                                (replace foreign entries of our names)
  *   RemoveOnStop=no                            (remove our entries when stopping)
  *   NodeFeatureFile=                           (NFD feature file with the verified platforms)
- *   MaxConnections=64
+ *   MaxConnections=64                          (clients of any uid but root and the admin group)
+ *   MaxConnectionsPerUser=8                    (connections of one such uid)
+ *   MaxWatchesPerUser=4                        (Watch calls of one such uid)
  *   IdleTimeoutSec=60
  *
  *   [target:NAME]                              (override a table target, or add one)
@@ -42,6 +44,8 @@
 #define CONFIG_DEFAULT_RECONCILE_SEC  60
 #define CONFIG_DEFAULT_VERIFY_SEC     600
 #define CONFIG_DEFAULT_MAX_CONNECTIONS 64
+#define CONFIG_DEFAULT_MAX_PER_USER   8
+#define CONFIG_DEFAULT_WATCHES_PER_USER 4
 #define CONFIG_DEFAULT_IDLE_SEC       60
 
 typedef struct ConfigTarget {
@@ -73,6 +77,8 @@ typedef struct Config {
         bool remove_on_stop;
         char *node_feature_file; /* NULL: none */
         unsigned max_connections;
+        unsigned max_connections_per_user;
+        unsigned max_watches_per_user;
         uint64_t idle_usec;
         ConfigTarget *sections;
         size_t n_sections;

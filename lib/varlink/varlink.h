@@ -54,6 +54,12 @@ int varlink_buffer_append(VarlinkBuffer *b, const void *data, size_t n);
  */
 int varlink_buffer_next(VarlinkBuffer *b, char **ret, size_t *ret_len);
 
+/* Whether @b holds at least one complete message. */
+static inline bool varlink_buffer_has_message(const VarlinkBuffer *b)
+{
+        return b->len > b->tail;
+}
+
 typedef struct VarlinkCall {
         char *method;                   /* "io.binfmtd.GetStatus" */
         struct json_object *parameters; /* always an object (empty when absent) */

@@ -17,12 +17,15 @@ s.connect(sock)
 call = {"method": method, "parameters": params}
 if more:
     call["more"] = True
-s.sendall(json.dumps(call).encode() + b"\0")
+try:
+    s.sendall(json.dumps(call).encode() + b"\0")
+except (BrokenPipeError, ConnectionResetError):
+    pass  # a server that refused us wrote why and closed: its answer may be waiting
 buf, replies = b"", 0
 while True:
     try:
         chunk = s.recv(65536)
-    except socket.timeout:
+    except (socket.timeout, ConnectionResetError):
         sys.exit(2)
     if not chunk:
         sys.exit(2)

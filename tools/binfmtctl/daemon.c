@@ -49,9 +49,21 @@ static int daemon_call(Context *c, const char *method, struct json_object *param
         if (!daemon_connect(c, &vc))
                 return 0;
         r = varlink_client_call(&vc, method, params, false);
-        if (r >= 0)
+        /* A daemon that refuses the connection writes why and closes, perhaps before our call
+         * went out: its answer may be waiting all the same. */
+        if (r >= 0 || IN_SET_ERRNO(r, -ECONNRESET, -EPIPE, -ECONNABORTED))
                 r = varlink_client_read_reply(&vc, ret);
         varlink_client_done(&vc);
+        if (r >= 0 && streq_ptr(ret->error, "io.binfmtd.TooManyConnections")) {
+                struct json_object *why = NULL;
+
+                (void)json_object_object_get_ex(ret->parameters, "reason", &why);
+                log_error("note: binfmtd at %s refused the connection (%s); doing the work "
+                          "directly",
+                          c->args->socket, why ? json_object_get_string(why) : "too many");
+                varlink_reply_done(ret);
+                return 0;
+        }
         if (IN_SET_ERRNO(r, -ECONNRESET, -EPIPE, -ECONNABORTED)) {
                 log_error("note: %s accepted the connection but closed it (%s): binfmtd is not "
                           "running there (its service failed or was skipped; see systemctl "

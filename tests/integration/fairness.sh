@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# No uid can lock another out of the socket. One unprivileged uid opens all the connections and
+# Watch calls it can and keeps them; meanwhile root (binfmtctl and a raw GetStatus), a member of
+# the admin group by a supplementary group only (SO_PEERGROUPS), and another uid are still
+# served, a refused client gets a named Varlink error, binfmtctl says what happened and falls
+# back to direct mode, one client's pipelined calls do not hold others back, a half-closed
+# client gets every reply, and one write of hundreds of refused calls is not logged hundreds of
+# times. Needs a user namespace that maps more than root.
+source "$(dirname "$0")/lib.sh"
+make_work_dir
+
+if [ -z "${BINFMTD_TEST_PRIVATE:-}" ]; then
+    [ -x /usr/bin/qemu-aarch64-static ] || skip_all "qemu-user-static is not installed"
+    command -v setpriv >/dev/null || skip_all "setpriv is missing"
+    [ "$(id -u)" -eq 0 ] || skip_all "mapping 65536 ids into a user namespace needs root"
+    export WORK BINFMTD_TEST_PRIVATE=1
+    mkfifo "$WORK/go"
+    unshare --user --mount --fork bash -c 'read -r _ <"$1"; shift; exec "$@"' _ "$WORK/go" \
+        bash "$0" "$@" &
+    pid=$!
+    wait_until 10 bash -c "[ \"\$(readlink /proc/$pid/ns/user)\" != \"\$(readlink /proc/self/ns/user)\" ]" ||
+        skip_all "cannot create a user namespace"
+    echo "0 0 65536" >"/proc/$pid/uid_map"
+    echo "0 0 65536" >"/proc/$pid/gid_map"
+    echo go >"$WORK/go"
+    wait "$pid"
+    exit $?
+fi
+enter_private_instance
+trap 'stop_daemon; [ -n "${HOSTILE:-}" ] && kill "$HOSTILE" 2>/dev/null' EXIT
+chmod 0755 "$WORK"
+
+SOCK=$WORK/io.binfmtd
+as_uid() { local u=$1; shift; run setpriv --reuid "$u" --regid "$u" --clear-groups "$@"; }
+
+# The admin group: Debian's "staff" (gid 50), which none of the test's uids has otherwise.
+ADMIN_GID=$(getent group staff | cut -d: -f3)
+[ -n "$ADMIN_GID" ] || skip_all "no group 'staff' to make the admin group"
+write_config "$WORK/binfmtd.conf" "Targets=linux/arm64" "MaxConnections=16" \
+    "MaxConnectionsPerUser=6" "MaxWatchesPerUser=3" "IdleTimeoutSec=30" "AdminGroup=staff"
+check "binfmtd starts" start_daemon --config "$WORK/binfmtd.conf"
+
+# The hostile uid: as many connections as it may, half of them Watch calls, kept open.
+cat >"$WORK/hostile.py" <<'EOF'
+import json, socket, sys, time
+path, n = sys.argv[1], int(sys.argv[2])
+held, refused = [], 0
+for i in range(n):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    call = {"method": "io.binfmtd.Watch", "parameters": {}, "more": True} if i % 2 else \
+           {"method": "io.binfmtd.GetStatus", "parameters": {}}
+    try:
+        s.sendall(json.dumps(call).encode() + b"\0")
+        s.settimeout(5)
+        buf = s.recv(1 << 20)
+    except OSError:
+        buf = b""
+    if b"TooManyConnections" in buf or not buf:
+        refused += 1
+        s.close()
+    else:
+        held.append(s)
+print("held=%d refused=%d" % (len(held), refused), flush=True)
+time.sleep(600)
+EOF
+setpriv --reuid 65534 --regid 65534 --clear-groups "$PYTHON" "$WORK/hostile.py" "$SOCK" 40 \
+    >"$WORK/hostile.out" 2>&1 &
+HOSTILE=$!
+check "the hostile uid is done trying" wait_until 60 grep -q "^held=" "$WORK/hostile.out"
+diag "hostile uid 65534: $(cat "$WORK/hostile.out")"
+check "it holds no more than MaxConnectionsPerUser= (6)" \
+    bash -c '[ "$(sed -n "s/^held=\([0-9]*\).*/\1/p" "$0")" -le 6 ]' "$WORK/hostile.out"
+check "the refusals are logged, but not one line per refusal" \
+    bash -c '[ "$(grep -c "Refused a connection from uid 65534" "$0")" -lt 20 ]' "$WORK/binfmtd.log"
+
+run "$BINFMTCTL" --socket "$SOCK" status --json
+check "root's binfmtctl status is answered by the daemon (exit $rc)" test "$rc" -eq 0 -a "$(jq -r '.daemon != null' <<<"$out")" = true
+vcall io.binfmtd.GetStatus
+check "root's raw GetStatus is answered" test "$(jq -r '.parameters.status.daemon != null' <<<"$out")" = true
+as_uid 65000 "$PYTHON" "$HELPERS/varlink-call.py" "$SOCK" io.binfmtd.GetStatus
+check "another uid's GetStatus is answered" test "$(jq -r '.parameters.status.daemon != null' <<<"$out")" = true
+run setpriv --reuid 65001 --regid 65001 --groups "$ADMIN_GID" "$PYTHON" "$HELPERS/varlink-call.py" "$SOCK" io.binfmtd.Reload
+check "a member of the admin group by a supplementary group may Reload" \
+    test "$(jq -r .parameters.generation <<<"$out")" -ge 1
+as_uid 65001 "$PYTHON" "$HELPERS/varlink-call.py" "$SOCK" io.binfmtd.Reload
+check "the same uid without that group may not" test "$(jq -r .error <<<"$out")" = io.binfmtd.PermissionDenied
+
+# The hostile uid itself, once more: a named error, and binfmtctl falls back.
+as_uid 65534 "$PYTHON" "$HELPERS/varlink-call.py" "$SOCK" io.binfmtd.GetStatus
+check "a refused connection gets io.binfmtd.TooManyConnections, not a reset" \
+    test "$(jq -r .error <<<"$out")" = io.binfmtd.TooManyConnections
+check "with the reason" grep -q "MaxConnectionsPerUser=" <<<"$(jq -r .parameters.reason <<<"$out")"
+as_uid 65534 "$BINFMTCTL" --socket "$SOCK" status
+check "binfmtctl of that uid still answers, in direct mode (exit $rc)" test "$rc" -eq 0
+check "and says why" grep -q "refused the connection (this user has MaxConnectionsPerUser= connections open already); doing the work directly" <<<"$err"
+kill "$HOSTILE" 2>/dev/null
+wait "$HOSTILE" 2>/dev/null
+HOSTILE=
+
+# ---- one client's pipelined calls, and a half-close ------------------------------------------
+
+cat >"$WORK/pipeline.py" <<'EOF'
+import json, socket, sys
+path, n = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(path)
+s.sendall((json.dumps({"method": "io.binfmtd.GetStatus", "parameters": {}}).encode() + b"\0") * n)
+s.shutdown(socket.SHUT_WR)
+buf = b""
+s.settimeout(60)
+while True:
+    chunk = s.recv(1 << 20)
+    if not chunk:
+        break
+    buf += chunk
+print(buf.count(b"\0"))
+EOF
+run "$PYTHON" "$WORK/pipeline.py" "$SOCK" 60
+check "a client that half-closes after 60 pipelined calls gets 60 replies ($out)" test "$out" = 60
+
+# While one client pipes 2000 calls, another's call is answered promptly.
+"$PYTHON" "$WORK/pipeline.py" "$SOCK" 2000 >"$WORK/pipe.out" 2>&1 &
+piper=$!
+sleep 0.2
+run timeout 5 "$PYTHON" "$HELPERS/varlink-call.py" "$SOCK" io.binfmtd.GetStatus
+check "another client is answered meanwhile (exit $rc)" test "$rc" -eq 0
+wait "$piper"
+check "and the pipeline got all its replies ($(cat "$WORK/pipe.out"))" test "$(cat "$WORK/pipe.out")" = 2000
+
+# Hundreds of refused calls in one write: the log is rate-limited.
+before=$(grep -c "Refused io.binfmtd.Reload" "$WORK/binfmtd.log")
+cat >"$WORK/reloads.py" <<'EOF'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall((json.dumps({"method": "io.binfmtd.Reload", "parameters": {}}).encode() + b"\0") * 480)
+s.shutdown(socket.SHUT_WR)
+n = 0
+while True:
+    chunk = s.recv(1 << 20)
+    if not chunk:
+        break
+    n += chunk.count(b"\0")
+print(n)
+EOF
+as_uid 65000 "$PYTHON" "$WORK/reloads.py" "$SOCK"
+check "480 refused Reload calls are all answered ($out)" test "$out" = 480
+after=$(grep -c "Refused io.binfmtd.Reload" "$WORK/binfmtd.log")
+check "and logged in a few lines, not 480 ($((after - before)))" test $((after - before)) -le 5
+
+done_testing
