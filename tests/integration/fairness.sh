@@ -13,19 +13,7 @@ make_work_dir
 if [ -z "${BINFMTD_TEST_PRIVATE:-}" ]; then
     [ -x /usr/bin/qemu-aarch64-static ] || skip_all "qemu-user-static is not installed"
     command -v setpriv >/dev/null || skip_all "setpriv is missing"
-    [ "$(id -u)" -eq 0 ] || skip_all "mapping 65536 ids into a user namespace needs root"
-    export WORK BINFMTD_TEST_PRIVATE=1
-    mkfifo "$WORK/go"
-    unshare --user --mount --fork bash -c 'read -r _ <"$1"; shift; exec "$@"' _ "$WORK/go" \
-        bash "$0" "$@" &
-    pid=$!
-    wait_until 10 bash -c "[ \"\$(readlink /proc/$pid/ns/user)\" != \"\$(readlink /proc/self/ns/user)\" ]" ||
-        skip_all "cannot create a user namespace"
-    echo "0 0 65536" >"/proc/$pid/uid_map"
-    echo "0 0 65536" >"/proc/$pid/gid_map"
-    echo go >"$WORK/go"
-    wait "$pid"
-    exit $?
+    reexec_in_wide_userns "$@"
 fi
 enter_private_instance
 trap 'stop_daemon; [ -n "${HOSTILE:-}" ] && kill "$HOSTILE" 2>/dev/null' EXIT

@@ -124,6 +124,27 @@ enter_private_instance() {
     exec unshare --user --map-root-user --mount bash "$0" "$@"
 }
 
+# reexec_in_wide_userns ARGS...: for tests that need unprivileged uids: the outer run (real
+# root) re-executes the calling script in a user namespace that maps ids 0..65535 onto
+# themselves, as BINFMTD_TEST_PRIVATE=1, and exits with its status; the script then calls
+# enter_private_instance as usual. unshare waits on a fifo while this shell writes the maps.
+reexec_in_wide_userns() {
+    local pid
+    [ "$(id -u)" -eq 0 ] || skip_all "mapping 65536 ids into a user namespace needs root"
+    export WORK BINFMTD_TEST_PRIVATE=1
+    mkfifo "$WORK/go"
+    unshare --user --mount --fork bash -c 'read -r _ <"$1"; shift; exec "$@"' _ "$WORK/go" \
+        bash "$0" "$@" &
+    pid=$!
+    wait_until 10 bash -c '[ "$(readlink /proc/$0/ns/user)" != "$(readlink /proc/self/ns/user)" ]' "$pid" ||
+        skip_all "cannot create a user namespace"
+    echo "0 0 65536" >"/proc/$pid/uid_map"
+    echo "0 0 65536" >"/proc/$pid/gid_map"
+    echo go >"$WORK/go"
+    wait "$pid"
+    exit $?
+}
+
 # A work directory for the outer run, removed when the outer run ends.
 make_work_dir() {
     if [ -z "${BINFMTD_TEST_PRIVATE:-}" ]; then
