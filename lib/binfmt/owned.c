@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "binfmt/owned.h"
@@ -124,5 +125,26 @@ int owned_remove(Owned *o, const char *name)
                 return 0;
         if (unlinkat(o->dir_fd, name, 0) < 0 && errno != ENOENT)
                 return -errno;
+        return 0;
+}
+
+int owned_lock(const char *state_dir, int *ret_fd)
+{
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *p = NULL;
+        int r;
+
+        r = mkdir_parents(state_dir);
+        if (r < 0)
+                return r;
+        if (asprintf(&p, "%s/.lock", state_dir) < 0)
+                return -ENOMEM;
+        fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+        if (fd < 0)
+                return -errno;
+        while (flock(fd, LOCK_EX) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        *ret_fd = TAKE_FD(fd);
         return 0;
 }

@@ -44,3 +44,12 @@ int owned_add(Owned *o, const char *name, const char *content);
 
 /* Forget @name. Not recorded is fine. */
 int owned_remove(Owned *o, const char *name);
+
+/**
+ * owned_lock() - one writer at a time: an exclusive flock(2) on @state_dir/.lock (made, with
+ * the directory, when missing), held until the returned descriptor is closed. The daemon,
+ * binfmtctl in direct mode and the compatibility mode take it around every sequence of writes
+ * to an instance and its records, so that a replacement (several writes) never meets another.
+ * Blocks while another holds it. Returns 0 or -errno.
+ */
+int owned_lock(const char *state_dir, int *ret_fd);

@@ -645,8 +645,42 @@ static int apply_rule(const OpsContext *c, int fd, Owned *o, bool mounted, bool 
         return 0;
 }
 
+/*
+ * Takes the writers' lock (owned_lock()) into *@ret_fd. Without it (a user who may not write
+ * the state directory, say) the work goes on with a warning: it is a guard between binfmtd's
+ * own writers, not a permission.
+ */
+static void take_lock(const OpsContext *c, Report *r, int *ret_fd)
+{
+        int q = owned_lock(c->state_dir, ret_fd);
+
+        if (q < 0)
+                report_info(r, "warning: cannot take the writers' lock in %s: %s", c->state_dir,
+                            strerror(-q));
+}
+
+/*
+ * The temporary entry of a replacement that was interrupted (binfmtd killed between its
+ * writes) once the entry it stood in for is in place: it would keep serving after that one
+ * is removed or switched off. Only binfmtd's own is removed.
+ */
+static void remove_leftover_temp(int fd, Owned *o, const char *name, Report *r)
+{
+        char tmp[RULE_NAME_MAX + 1];
+
+        plan_temp_name(name, tmp, sizeof(tmp));
+        if (faccessat(fd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0 ||
+            faccessat(fd, tmp, F_OK, AT_SYMLINK_NOFOLLOW) < 0 || owned_has(o, tmp) <= 0)
+                return;
+        if (instance_remove(fd, tmp) >= 0) {
+                (void)owned_remove(o, tmp);
+                report_info(r, "%s: removed, left over from an interrupted replacement.", tmp);
+        }
+}
+
 int ops_install(const OpsContext *c, char *const *targets, bool dry_run, Report *r)
 {
+        _cleanup_close_ int lock = -EBADF;
         _cleanup_free_ const BinfmtArch **arches = NULL;
         _cleanup_free_ BinfmtRule **rules = NULL;
         _cleanup_free_ const BinfmtArch **rule_arch = NULL;
@@ -708,6 +742,9 @@ int ops_install(const OpsContext *c, char *const *targets, bool dry_run, Report 
         } else if (open_instance(c, r, &fd) < 0)
                 goto finish;
 
+        /* Records are read and the instance written by one writer at a time. */
+        if (!dry_run)
+                take_lock(c, r, &lock);
         if (mounted) {
                 q = owned_open(c->state_dir, fd, &o);
                 if (q == -ENOMEM)
@@ -718,8 +755,11 @@ int ops_install(const OpsContext *c, char *const *targets, bool dry_run, Report 
         }
 
         q = 0;
-        for (size_t i = 0; i < n_rules && q >= 0; i++)
+        for (size_t i = 0; i < n_rules && q >= 0; i++) {
                 q = apply_rule(c, fd, o, mounted, dry_run, rules[i], rule_arch[i], r);
+                if (q >= 0 && !dry_run)
+                        remove_leftover_temp(fd, o, rules[i]->name, r);
+        }
 
 finish:
         for (size_t i = 0; i < n_rules; i++)
@@ -753,6 +793,7 @@ static int remove_entry(int fd, Owned *o, const char *name, Report *r)
 
 int ops_uninstall(const OpsContext *c, char *const *targets, Report *r)
 {
+        _cleanup_close_ int lock = -EBADF;
         _cleanup_(owned_freep) Owned *o = NULL;
         _cleanup_free_ const BinfmtArch **arches = NULL;
         _cleanup_close_ int fd = -EBADF;
@@ -783,6 +824,7 @@ int ops_uninstall(const OpsContext *c, char *const *targets, Report *r)
                              c->mount);
                 return r->oom ? -ENOMEM : 0;
         }
+        take_lock(c, r, &lock);
         q = owned_open(c->state_dir, fd, &o);
         if (q == -ENOMEM)
                 return q;
