@@ -645,14 +645,15 @@ static void mark(Manager *m, char *const *targets, RuntimeChange what)
                                 InterpCheck chk;
 
                                 /* "all" means what install all registers: targets with an
-                                 * interpreter, outside the host's family. */
+                                 * interpreter that the kernel does not run natively, those
+                                 * uninstalled before included (install all registered them
+                                 * again: they are wanted again). */
                                 if (what == RUNTIME_ADDED &&
                                     (host_is_native(&m->sys.host, &table[i]) ||
                                      interp_find(&m->sys.host, m->config->interpreter_path,
-                                                          &table[i], &p, &chk) == -ENOENT))
+                                                 &table[i], &p, &chk) == -ENOENT))
                                         continue;
-                                if (what == RUNTIME_REMOVED || m->runtime[i] != RUNTIME_REMOVED)
-                                        m->runtime[i] = what;
+                                m->runtime[i] = what;
                         }
                 } else if (platform_resolve(*t, &a) >= 0)
                         m->runtime[a - table] = what;
@@ -709,8 +710,22 @@ int manager_uninstall(Manager *m, char *const *targets, bool force, Report *r)
         if (q < 0)
                 return q;
         log_report(r, "Uninstall");
-        /* Otherwise the next reconcile would put configured targets right back. */
-        mark(m, targets, RUNTIME_REMOVED);
+        /* Otherwise the next reconcile would put configured targets right back. A target
+         * whose entry stays (another tool's, refused without force) is still wanted: when
+         * that entry goes, binfmtd registers its own. */
+        for (size_t i = 0; targets[i]; i++) {
+                char *one[] = { targets[i], NULL };
+                const BinfmtArch *a;
+                char name[ARCH_ENTRY_NAME_MAX];
+                _cleanup_close_ int fd = -EBADF;
+
+                if (!streq(targets[i], "all") && platform_resolve(targets[i], &a) >= 0 &&
+                    instance_open(m->config->mount_point, &fd) >= 0 &&
+                    faccessat(fd, arch_entry_name(a, name, sizeof(name)), F_OK,
+                              AT_SYMLINK_NOFOLLOW) == 0)
+                        continue;
+                mark(m, one, RUNTIME_REMOVED);
+        }
         count_registered(m);
         server_notify_watchers(m->server);
         return 0;

@@ -61,6 +61,32 @@ ready() { ctld status --require linux/arm64; [ "$rc" -eq 0 ]; }
 check "switched on again: ready again within seconds" wait_until 5 ready
 stop_daemon
 
+# ---- what is wanted after changes through the socket ------------------------------------------
+
+write_config "$CONF" "Targets=linux/arm64 linux/riscv64 linux/s390x"
+: >"$WORK/binfmtd.log"
+start_daemon --config "$CONF"
+# uninstall, then install all: wanted again, so repaired again.
+ctld uninstall arm64
+check "uninstall arm64 through the socket" test "$rc" -eq 0 -a ! -e "$MNT/qemu-aarch64"
+ctld install all
+check "install all through the socket registers it again" test "$rc" -eq 0 -a -e "$MNT/qemu-aarch64"
+echo -1 >"$MNT/qemu-aarch64"
+check "removed afterwards, it is registered again (wanted again after install all)" \
+    within 1 test -e "$MNT/qemu-aarch64"
+# A refused uninstall (another tool's entry, no --force) leaves the target wanted. The entry is
+# made another tool's for sure: registered while no binfmtd runs, with no records.
+stop_daemon
+echo -1 >"$MNT/qemu-s390x"
+printf '%s' ':qemu-s390x:M::\x7fELF\x02\x02\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x16:\xff\xff\xff\xff\xff\xff\xff\xfc\xff\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff:/usr/bin/qemu-s390x-static:O' >"$MNT/register"
+rm -rf "$WORK/state"
+start_daemon --config "$CONF"
+ctld uninstall s390x
+check "uninstall of another tool's entry without --force is refused (exit $rc)" test "$rc" -eq 1
+echo -1 >"$MNT/qemu-s390x"
+check "when that entry goes, binfmtd registers its own: still wanted" within 2 test -e "$MNT/qemu-s390x"
+stop_daemon
+
 # ---- Watch: one reply per change, none without one -------------------------------------------
 
 write_config "$CONF" "Targets=linux/arm64" "ReconcileIntervalSec=1"
