@@ -143,13 +143,15 @@ int manager_load_config(Manager *m, Config **ret, gid_t *ret_gid, bool *ret_gid_
                 const ConfigTarget *ct = config_find_target(c, *t);
 
                 if (!streq(*t, "all") && platform_resolve(*t, &a) < 0 && !(ct && ct->magic_set))
-                        report_error(errors, NULL, "Targets=: unknown target '%s'", *t);
+                        report_error(errors, NULL, "%s%sTargets: unknown target '%s'",
+                                     strempty(c->targets_at), c->targets_at ? ": " : "", *t);
         }
         if (c->admin_group) {
                 struct group *g = getgrnam(c->admin_group);
                 if (!g)
-                        report_error(errors, NULL, "AdminGroup=: no group named '%s'",
-                                     c->admin_group);
+                        report_error(errors, NULL, "%s%sAdminGroup: no group named '%s'",
+                                     strempty(c->admin_group_at),
+                                     c->admin_group_at ? ": " : "", c->admin_group);
                 else {
                         gid = g->gr_gid;
                         gid_set = true;

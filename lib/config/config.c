@@ -682,8 +682,25 @@ static int dispatch(Parser *p, const char *key, const char *value)
         }
 
         for (size_t i = 0; i < n; i++)
-                if (streq(table[i].name, key))
-                        return table[i].parse(p, &table[i], value, base);
+                if (streq(table[i].name, key)) {
+                        int r = table[i].parse(p, &table[i], value, base);
+                        char **at = NULL;
+
+                        if (r < 0 || p->section != SECTION_BINFMTD)
+                                return r;
+                        if (streq(key, "Targets"))
+                                at = &p->config->targets_at;
+                        else if (streq(key, "AdminGroup"))
+                                at = &p->config->admin_group_at;
+                        if (at) {
+                                free(*at);
+                                if (asprintf(at, "%s:%u", p->filename, p->line) < 0) {
+                                        *at = NULL;
+                                        return -ENOMEM;
+                                }
+                        }
+                        return r;
+                }
         return report(p, p->line, key, "unknown key");
 }
 
@@ -1074,6 +1091,8 @@ Config *config_free(Config *c)
         strv_free(c->interpreter_path);
         free(c->admin_group);
         free(c->node_feature_file);
+        free(c->targets_at);
+        free(c->admin_group_at);
         for (size_t i = 0; i < c->n_sections; i++) {
                 free(c->sections[i].name);
                 free(c->sections[i].interpreter);

@@ -76,6 +76,10 @@ typedef struct Config {
         bool take_over;
         bool remove_on_stop;
         char *node_feature_file; /* NULL: none */
+        /* Where Targets= and AdminGroup= were last set ("FILE:LINE"), NULL for the default: what
+         * only the daemon can check (names resolve, the group exists) is reported there. */
+        char *targets_at;
+        char *admin_group_at;
         unsigned max_connections;
         unsigned max_connections_per_user;
         unsigned max_watches_per_user;

@@ -29,6 +29,13 @@ check "a broken configuration at start: nothing registered" test -z "$(ls "$MNT"
 
 run "$BINFMTD" --check-config --config "$WORK/bad.conf"
 check "--check-config of a broken configuration: exit 1 with the place" test "$rc" -eq 1 -a -n "$(grep "bad.conf:3" <<<"$err")"
+# What only the daemon can check (a target name, a group) is reported at its file and line too.
+printf '[binfmtd]\n# comment\nTargets=linux/arm64 bogus\nAdminGroup=no-such-group\n' >"$WORK/names.conf"
+run "$BINFMTD" --check-config --config "$WORK/names.conf"
+check "an unknown target: exit 1, at its file and line" \
+    bash -c '[ "$0" -eq 1 ] && grep -q "$1:3: Targets: unknown target .bogus." <<<"$2"' "$rc" "$WORK/names.conf" "$err"
+check "an unknown group: at its file and line" \
+    grep -q "$WORK/names.conf:4: AdminGroup: no group named 'no-such-group'" <<<"$err"
 printf '[binfmtd]\nTargets=linux/arm64\n' >"$WORK/good.conf"
 run "$BINFMTD" --check-config --config "$WORK/good.conf"
 check "--check-config of a good configuration: exit 0" test "$rc" -eq 0 -a "$out" = "Configuration OK."
