@@ -203,6 +203,21 @@ static int prepare_rule(const OpsContext *c, const BinfmtArch *a, bool all, Repo
         arch_entry_name(a, name, sizeof(name));
         *ret_state = PREPARED_FAILED;
 
+        /* A target's own Flags= gets the checks the global flags got in check_system(). */
+        if (ov && ov->flags_set) {
+                if ((flags & RULE_FLAG_P) && !c->sys->kernel.argv0_auxv) {
+                        report_error(r, ERR_FLAG_UNSUPPORTED,
+                                     "%s: flag P needs kernel 5.12 or newer, which tells the "
+                                     "emulator that argv[0] is preserved; kernel %s does not",
+                                     name, c->sys->uts.release);
+                        return 0;
+                }
+                if ((flags & RULE_FLAG_C) && !(c->flags & RULE_FLAG_C))
+                        report_info(r, "warning: %s: flag C makes setuid foreign programs run "
+                                       "the emulator with raised privileges",
+                                    name);
+        }
+
         if (host_is_native(&c->sys->host, a)) {
                 const NativeVerdict *v = native_report_find(&c->sys->native, a);
                 char why[256];
