@@ -172,8 +172,8 @@ static bool conf_registers(int dir_fd, const char *file, const char *name)
         return false;
 }
 
-int provider_find_source(const char *const *binfmt_d, const char *const *binfmts,
-                         const char *name, char **ret_path)
+int provider_find_source(const char *const *binfmt_d, const char *const *binfmts, const char *name,
+                         char **ret_path)
 {
         _cleanup_strv_free_ char **seen = NULL;
 

@@ -67,13 +67,14 @@ const char *provider_problem_to_id(ProviderProblem p);
  * Where other tools' registrations come from, in the order they take effect: systemd-binfmt's
  * binfmt.d directories, then binfmt-support's formats.
  */
-#define PROVIDER_BINFMT_D_DIRS "/etc/binfmt.d", "/run/binfmt.d", "/usr/local/lib/binfmt.d", "/usr/lib/binfmt.d"
-#define PROVIDER_BINFMTS_DIRS  "/var/lib/binfmts", "/usr/share/binfmts"
+#define PROVIDER_BINFMT_D_DIRS                                                                     \
+        "/etc/binfmt.d", "/run/binfmt.d", "/usr/local/lib/binfmt.d", "/usr/lib/binfmt.d"
+#define PROVIDER_BINFMTS_DIRS "/var/lib/binfmts", "/usr/share/binfmts"
 
 typedef enum ProviderSourceKind {
         PROVIDER_SOURCE_NONE,
-        PROVIDER_SOURCE_BINFMT_D,   /* systemd-binfmt: a binfmt.d file names the entry */
-        PROVIDER_SOURCE_BINFMTS,    /* binfmt-support: update-binfmts' format of that name */
+        PROVIDER_SOURCE_BINFMT_D, /* systemd-binfmt: a binfmt.d file names the entry */
+        PROVIDER_SOURCE_BINFMTS,  /* binfmt-support: update-binfmts' format of that name */
 } ProviderSourceKind;
 
 /**
@@ -83,5 +84,5 @@ typedef enum ProviderSourceKind {
  * the binfmt-support format @binfmts/NAME. Returns the kind, with a newly allocated path in
  * @ret_path (NULL for PROVIDER_SOURCE_NONE), or -ENOMEM.
  */
-int provider_find_source(const char *const *binfmt_d, const char *const *binfmts,
-                         const char *name, char **ret_path);
+int provider_find_source(const char *const *binfmt_d, const char *const *binfmts, const char *name,
+                         char **ret_path);

@@ -43,9 +43,7 @@ int node_labels_format(const PlatformVerdict *l, size_t n, char **ret)
         f = open_memstream(&text, &size);
         if (!f)
                 return -ENOMEM;
-        fputs("# binfmtd: the platforms verified to run in containers on this node (binfmtd.conf(5), "
-              "NodeFeatureFile=)\n",
-              f);
+        fputs("# binfmtd: the platforms verified to run in containers on this node\n", f);
         for (size_t i = 0; i < n; i++) {
                 char name[NODE_LABEL_MAX];
 

@@ -132,8 +132,9 @@ const char *native_explain(const HostInfo *h, const NativeVerdict *v, char *buf,
                                  "of this host's own family, with no probe to measure whether "
                                  "the kernel runs it: treated as native");
                 else if (!o)
-                        snprintf(buf, size, "of this host's own family, not measured: treated as "
-                                            "native");
+                        snprintf(buf, size,
+                                 "of this host's own family, not measured: treated as "
+                                 "native");
                 else if (o->result == PROBE_FAILED)
                         snprintf(buf, size,
                                  "of this host's own family, and whether the kernel runs it "

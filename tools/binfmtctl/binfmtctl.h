@@ -16,14 +16,14 @@
 #include "varlink/varlink-client.h"
 #include "verify/system.h"
 
-#define EXIT_USAGE 2
-#define EXIT_NOT_READY 3
-#define DEFAULT_SOCKET "/run/binfmtd/io.binfmtd"
-#define DAEMON_TIMEOUT_MS (60 * 1000)
-#define DAEMON_REPLY_MAX (16u * 1024u * 1024u)
-#define VERIFY_TIMEOUT_USEC (10u * 1000u * 1000u)
+#define EXIT_USAGE               2
+#define EXIT_NOT_READY           3
+#define DEFAULT_SOCKET           "/run/binfmtd/io.binfmtd"
+#define DAEMON_TIMEOUT_MS        (60 * 1000)
+#define DAEMON_REPLY_MAX         (16u * 1024u * 1024u)
+#define VERIFY_TIMEOUT_USEC      (10u * 1000u * 1000u)
 #define WAIT_TIMEOUT_DEFAULT_SEC 60
-#define WAIT_POLL_USEC (500u * 1000u)
+#define WAIT_POLL_USEC           (500u * 1000u)
 
 typedef enum Format {
         FORMAT_TEXT,
@@ -34,12 +34,12 @@ typedef enum Format {
 typedef struct Args {
         const char *mount;
         const char *socket;
-        bool use_daemon;     /* ask binfmtd first (no --direct, no option that names an instance) */
+        bool use_daemon; /* ask binfmtd first (no --direct, no option that names an instance) */
         char **interpreter_dirs;
         unsigned extra_flags;
         bool force;
         Format format;
-        char **require;      /* canonical platform strings of --require */
+        char **require; /* canonical platform strings of --require */
         uint64_t timeout_usec;
         bool timeout_set;
         const char *verb;
