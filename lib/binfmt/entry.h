@@ -18,8 +18,9 @@ typedef struct BinfmtEntry {
         BinfmtRule rule;         /* name, type, offset, magic, mask, extension, interpreter, flags */
         bool enabled;
         char *unknown_flags;     /* flag letters binfmtd does not know (newer kernels), or NULL */
-        unsigned long inode;     /* set by the instance reader; with ctime_ns, orders entries */
-        uint64_t ctime_ns;       /* creation time (the kernel never changes it afterwards) */
+        unsigned long inode;     /* set by the instance reader */
+        uint64_t ctime_ns;       /* changes when the entry is switched off or on, too */
+        size_t listed;           /* its place in the directory as read: newest first */
 } BinfmtEntry;
 
 BinfmtEntry *entry_free(BinfmtEntry *e);

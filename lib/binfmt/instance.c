@@ -226,17 +226,16 @@ static int cmp_name(const void *a, const void *b)
 }
 
 /*
- * Creation time first: it is the same clock on every CPU, but only as fine as the kernel's coarse
- * clock (a jiffy). Inode numbers break ties: they grow with each entry, but are handed out in
- * per-CPU batches, so they order entries created on one CPU only.
+ * The kernel tries entries newest first, and binfmt_misc's directory lists them in that order:
+ * each new entry's dentry goes to the head of the directory's children. Nothing else orders
+ * them reliably: the change time moves when an entry is switched off or on, and inode numbers
+ * are handed out in per-CPU batches.
  */
 static int cmp_newest(const void *a, const void *b)
 {
         const BinfmtEntry *x = *(BinfmtEntry *const *)a, *y = *(BinfmtEntry *const *)b;
 
-        if (x->ctime_ns != y->ctime_ns)
-                return x->ctime_ns < y->ctime_ns ? 1 : -1;
-        return x->inode < y->inode ? 1 : x->inode > y->inode ? -1 : 0;
+        return x->listed < y->listed ? -1 : x->listed > y->listed ? 1 : 0;
 }
 
 int instance_list(int dir_fd, EntryList *ret, size_t *ret_skipped)
@@ -289,6 +288,7 @@ int instance_list(int dir_fd, EntryList *ret, size_t *ret_skipped)
                         break;
                 }
                 l.entries = a;
+                e->listed = l.n;
                 l.entries[l.n++] = TAKE_PTR(e);
         }
         closedir(d);

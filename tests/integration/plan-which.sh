@@ -54,6 +54,16 @@ check "which: the older match is listed" grep -q "also matches, tried later: qem
 echo 0 >"$MNT/second-arm64"
 ctl which "$WORK/hello-arm64"
 check "which: a disabled entry does not match" grep -q "^$WORK/hello-arm64: qemu-aarch64 " <<<"$out"
+# Switched off and on again: still the newest (switching changes an entry's change time, not
+# its place in the kernel's order).
+echo 1 >"$MNT/second-arm64"
+sleep 0.1
+echo 0 >"$MNT/qemu-aarch64"
+echo 1 >"$MNT/qemu-aarch64"
+ctl which "$WORK/hello-arm64"
+check "which: after the older entry is switched off and on, the newest still wins" \
+    grep -q "^$WORK/hello-arm64: second-arm64 " <<<"$out"
+echo 0 >"$MNT/second-arm64"
 
 ctl which /bin/true
 check "which of a native program: exit 1" test "$rc" -eq 1

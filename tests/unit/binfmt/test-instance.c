@@ -116,9 +116,13 @@ TEST(list_read_write)
 
 TEST(newest_first)
 {
-        /* d is newest by time although its inode number is the lowest (another CPU's batch). */
-        BinfmtEntry a = { .inode = 10, .ctime_ns = 100 }, b = { .inode = 30, .ctime_ns = 100 },
-                    c = { .inode = 20, .ctime_ns = 100 }, d = { .inode = 5, .ctime_ns = 200 };
+        /* The directory's order decides (newest first, as the kernel tries them): not the
+         * change time, which switching an entry off or on moves, nor the inode number, which
+         * comes in per-CPU batches. */
+        BinfmtEntry a = { .inode = 10, .ctime_ns = 900, .listed = 3 },
+                    b = { .inode = 30, .ctime_ns = 100, .listed = 1 },
+                    c = { .inode = 20, .ctime_ns = 100, .listed = 2 },
+                    d = { .inode = 5, .ctime_ns = 200, .listed = 0 };
         BinfmtEntry *v[] = { &a, &b, &c, &d };
         EntryList l = { .entries = v, .n = 4 };
 
