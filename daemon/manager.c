@@ -72,6 +72,9 @@ Manager *manager_free(Manager *m)
         sd_event_source_unref(m->reconcile_timer);
         sd_event_source_unref(m->instance_watch);
         sd_event_source_unref(m->change_timer);
+        for (size_t i = 0; i < m->n_interp_watches; i++)
+                sd_event_source_unref(m->interp_watches[i]);
+        free(m->interp_watches);
         sd_event_unref(m->event);
         config_free(m->config);
         free(m->extra);
@@ -565,12 +568,56 @@ static int on_instance_event(sd_event_source *s, const struct inotify_event *ev,
         return 0;
 }
 
+/*
+ * The interpreters' directories (InterpreterPath= and those of Interpreter= settings): a package
+ * upgrade renames a new QEMU over the old one (IN_MOVED_TO), and the entries registered with F
+ * keep running the old, deleted file until they are registered again. The reconcile that
+ * follows compares each entry's pinned file with the one on disk (ops.c).
+ */
+static void watch_interpreters(Manager *m)
+{
+        _cleanup_strv_free_ char **dirs = strv_copy(m->config->interpreter_path);
+
+        for (size_t i = 0; i < m->n_interp_watches; i++)
+                sd_event_source_disable_unref(m->interp_watches[i]);
+        m->n_interp_watches = 0;
+        if (!dirs)
+                return;
+        for (size_t i = 0; i < m->config->n_sections; i++) {
+                const char *p = m->config->sections[i].interpreter;
+                _cleanup_free_ char *d = p ? strdup(p) : NULL;
+                char *slash = d ? strrchr(d, '/') : NULL;
+
+                if (slash && slash != d) {
+                        *slash = '\0';
+                        if (!strv_contains(dirs, d) && strv_extend(&dirs, d) < 0)
+                                return;
+                }
+        }
+        STRV_FOREACH (d, dirs) {
+                sd_event_source **a = realloc(m->interp_watches,
+                                              sizeof(*a) * (m->n_interp_watches + 1));
+
+                if (!a)
+                        return;
+                m->interp_watches = a;
+                if (sd_event_add_inotify(m->event, &a[m->n_interp_watches], *d,
+                                         IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE |
+                                                 IN_ATTRIB | IN_ONLYDIR,
+                                         on_instance_event, m) >= 0)
+                        m->n_interp_watches++;
+                else
+                        log_debug("Cannot watch %s for replaced interpreters, ignoring.", *d);
+        }
+}
+
 /* Watches the instance at MountPoint= (again after a reload, which may move it). */
 static void watch_instance(Manager *m)
 {
         _cleanup_close_ int fd = -EBADF;
         int r;
 
+        watch_interpreters(m);
         m->instance_watch = sd_event_source_disable_unref(m->instance_watch);
         /* Only a mounted instance reports its changes; the directory under it would not. */
         if (instance_open(m->config->mount_point, &fd) < 0) {

@@ -29,6 +29,8 @@ typedef struct Manager {
         sd_event_source *reconcile_timer;
         sd_event_source *instance_watch;  /* inotify on the instance: changes as they happen */
         sd_event_source *change_timer;    /* a reconcile soon after a change, coalesced */
+        sd_event_source **interp_watches; /* inotify on the interpreters' directories */
+        size_t n_interp_watches;
         Server *server;
 
         char *config_file;        /* --config: this file only; NULL: the layered set */

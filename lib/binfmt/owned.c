@@ -148,3 +148,26 @@ int owned_lock(const char *state_dir, int *ret_fd)
         *ret_fd = TAKE_FD(fd);
         return 0;
 }
+
+int owned_get_pin(Owned *o, const char *name, uint64_t *ret_dev, uint64_t *ret_ino)
+{
+        _cleanup_close_ int fd = -EBADF;
+        uint64_t dev, ino;
+        char buf[128];
+        ssize_t k;
+
+        if (!o || o->dir_fd < 0 || !name_ok(name))
+                return -ENOENT;
+        fd = openat(o->dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        k = read(fd, buf, sizeof(buf) - 1);
+        if (k < 0)
+                return -errno;
+        buf[k] = '\0';
+        if (sscanf(buf, "pin %" SCNu64 " %" SCNu64, &dev, &ino) != 2)
+                return -ENODATA;
+        *ret_dev = dev;
+        *ret_ino = ino;
+        return 0;
+}

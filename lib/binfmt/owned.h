@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/macro.h"
 
@@ -53,3 +54,10 @@ int owned_remove(Owned *o, const char *name);
  * Blocks while another holds it. Returns 0 or -errno.
  */
 int owned_lock(const char *state_dir, int *ret_fd);
+
+/*
+ * The interpreter file binfmtd's entry @name pinned (F) when it was registered, as its record
+ * says ("pin DEV INO" on the record's first line): 0, -ENODATA for a record without one (written
+ * before the registration, or by an older binfmtd), -ENOENT when not recorded.
+ */
+int owned_get_pin(Owned *o, const char *name, uint64_t *ret_dev, uint64_t *ret_ino);

@@ -10,6 +10,7 @@
  */
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <sys/stat.h>
 
 #include "target/elf.h"
@@ -409,14 +410,25 @@ static int do_register(int fd, const BinfmtRule *rule, const char *as_name)
  * temporary name first (the newest entry matches first), then the old entry goes, then the rule
  * is registered under its own name and the temporary entry removed.
  */
+/*
+ * Records @name as binfmtd's. With F the kernel opened the interpreter when the entry was
+ * registered, and keeps that very file: the record says which one (device and inode, symlinks
+ * followed as the kernel follows them), so that a file replaced later (a package upgrade renames
+ * a new one over it) is known to be stale.
+ */
 static void record(Owned *o, const char *name, const BinfmtRule *rule, Report *r)
 {
-        _cleanup_free_ char *s = NULL;
+        _cleanup_free_ char *s = NULL, *content = NULL;
+        struct stat st;
         int q;
 
         if (rule)
                 (void)rule_to_register_string(rule, &s);
-        q = owned_add(o, name, s);
+        if (rule && rule->interpreter && stat(rule->interpreter, &st) == 0 &&
+            asprintf(&content, "pin %" PRIu64 " %" PRIu64 "\n%s", (uint64_t)st.st_dev,
+                     (uint64_t)st.st_ino, strempty(s)) < 0)
+                content = NULL;
+        q = owned_add(o, name, content ?: s);
         if (q < 0)
                 report_info(r, "warning: cannot record that binfmtd registered %s: %s", name,
                             strerror(-q));
@@ -573,6 +585,18 @@ static int report_foreign(const OpsContext *c, const BinfmtEntry *cur, const Bin
         return 0;
 }
 
+/* Whether the file binfmtd's entry of @rule pinned is no longer the interpreter on disk. */
+static bool pin_is_stale(Owned *o, const BinfmtRule *rule)
+{
+        uint64_t dev, ino;
+        struct stat st;
+
+        if (!rule->interpreter || owned_get_pin(o, rule->name, &dev, &ino) < 0 ||
+            stat(rule->interpreter, &st) < 0)
+                return false;
+        return (uint64_t)st.st_dev != dev || (uint64_t)st.st_ino != ino;
+}
+
 /* Plans and carries out (or, dry, describes) one prepared rule. */
 static int apply_rule(const OpsContext *c, int fd, Owned *o, bool mounted, bool dry_run,
                       const BinfmtRule *rule, const BinfmtArch *a, Report *r)
@@ -588,7 +612,16 @@ static int apply_rule(const OpsContext *c, int fd, Owned *o, bool mounted, bool 
         if (mounted && read_entry(c, fd, rule->name, r, &cur) < 0)
                 return 0;
         act = plan_for_rule(rule, cur, owned_has(o, rule->name) > 0, c->force);
-        if (cur && act != PLAN_KEEP) {
+        /* Right in every byte, yet pinning a file that is no longer there: registered again,
+         * so that new programs run the interpreter on disk. */
+        if (act == PLAN_KEEP && owned_has(o, rule->name) > 0 && pin_is_stale(o, rule)) {
+                act = PLAN_REPLACE;
+                diff = strdup("the interpreter was replaced on disk after it was registered "
+                              "(F keeps the old file)");
+                if (!diff)
+                        return -ENOMEM;
+        }
+        if (cur && act != PLAN_KEEP && !diff) {
                 diff = entry_describe_difference(cur, rule);
                 if (!diff)
                         return -ENOMEM;
