@@ -121,7 +121,9 @@ enter_private_instance() {
         skip_all "cannot create a user namespace (unshare --user --map-root-user --mount)"
     fi
     export WORK BINFMTD_TEST_PRIVATE=1
-    exec unshare --user --map-root-user --mount bash "$0" "$@"
+    # Not exec: the outer run's EXIT trap removes $WORK once the inner run is done.
+    unshare --user --map-root-user --mount bash "$0" "$@"
+    exit $?
 }
 
 # reexec_in_wide_userns ARGS...: for tests that need unprivileged uids: the outer run (real
