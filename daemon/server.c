@@ -721,17 +721,14 @@ static int connection_run(Connection *c)
                 if (n >= CALLS_PER_WAKEUP) {
                         c->backlog = varlink_buffer_has_message(&c->in);
                         if (c->backlog) {
-                                if (!c->more)
-                                        r = sd_event_add_defer(s->manager->event, &c->more,
-                                                               connection_more, c);
-                                else
+                                r = c->more ? 0
+                                            : sd_event_add_defer(s->manager->event, &c->more,
+                                                                 connection_more, c);
+                                if (r >= 0)
                                         r = sd_event_source_set_enabled(c->more,
                                                                         SD_EVENT_ONESHOT);
                                 if (r < 0)
                                         return r;
-                                if (c->more)
-                                        (void)sd_event_source_set_enabled(c->more,
-                                                                          SD_EVENT_ONESHOT);
                         }
                         break;
                 }

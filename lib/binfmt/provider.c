@@ -54,7 +54,7 @@ static bool is_qemu_for(const char *base, const BinfmtArch *a)
 
 int provider_check(const BinfmtEntry *e, const BinfmtArch *a, const HostInfo *h,
                    const uint8_t *self_header, size_t len, bool allow_credentials,
-                   ProviderCheck *ret)
+                   const InterpCheck *known, ProviderCheck *ret)
 {
         const BinfmtRule *r = &e->rule;
         uint8_t hdr[ARCH_MAGIC_MAX] = {};
@@ -96,7 +96,10 @@ int provider_check(const BinfmtEntry *e, const BinfmtArch *a, const HostInfo *h,
                 return 0;
         }
 
-        interp_check_host(h, r->interpreter, &ret->interp);
+        if (known)
+                ret->interp = *known;
+        else
+                interp_check_host(h, r->interpreter, &ret->interp);
         if (ret->interp.problem != INTERP_OK) {
                 ret->problem = PROVIDER_UNSAFE_INTERPRETER;
                 return 0;
@@ -145,39 +148,50 @@ const char *provider_problem_to_id(ProviderProblem p)
         return (unsigned)p < _PROVIDER_PROBLEM_MAX ? problem_ids[p] : NULL;
 }
 
-/* Whether the binfmt.d file at @dir/@file registers an entry called @name. */
-static bool conf_registers(int dir_fd, const char *file, const char *name)
+/* Adds the entry names the binfmt.d file @dir_fd/@file registers (":NAME:TYPE:..."; the first
+ * character is the delimiter) to @s, unless an earlier file registered them already. */
+static int conf_scan(ProviderSources *s, int dir_fd, const char *dir, const char *file)
 {
         _cleanup_fclose_ FILE *f = NULL;
         _cleanup_free_ char *line = NULL;
-        size_t n = 0, l = strlen(name);
+        size_t n = 0;
         int fd;
 
         fd = openat(dir_fd, file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
-                return false;
+                return 0;
         f = fdopen(fd, "re");
         if (!f) {
                 close(fd);
-                return false;
+                return 0;
         }
         while (getline(&line, &n, f) > 0) {
-                const char *p = line + strspn(line, " \t");
+                char *p = line + strspn(line, " \t"), *end;
+                _cleanup_free_ char *path = NULL;
 
-                /* ":NAME:TYPE:..." ; the first character is the delimiter, ':' in practice. */
-                if (p[0] && p[0] != '#' && p[0] != ';' && strncmp(p + 1, name, l) == 0 &&
-                    p[1 + l] == p[0])
-                        return true;
+                if (!p[0] || p[0] == '#' || p[0] == ';' || p[0] == '\n')
+                        continue;
+                end = strchr(p + 1, p[0]);
+                if (!end || end == p + 1)
+                        continue;
+                *end = '\0';
+                if (strv_contains(s->names, p + 1))
+                        continue;
+                if (asprintf(&path, "%s/%s", dir, file) < 0)
+                        return -ENOMEM;
+                if (strv_extend(&s->names, p + 1) < 0 || strv_push(&s->paths, path) < 0)
+                        return -ENOMEM;
+                path = NULL;
         }
-        return false;
+        return 0;
 }
 
-int provider_find_source(const char *const *binfmt_d, const char *const *binfmts, const char *name,
-                         char **ret_path)
+int provider_sources_load(const char *const *binfmt_d, const char *const *binfmts,
+                          ProviderSources *ret)
 {
+        _cleanup_(provider_sources_done) ProviderSources s = {.binfmts = binfmts};
         _cleanup_strv_free_ char **seen = NULL;
-
-        *ret_path = NULL;
+        int r;
 
         /* systemd's rule: a file name in an earlier directory hides it in the later ones. */
         for (size_t d = 0; binfmt_d && binfmt_d[d]; d++) {
@@ -208,26 +222,57 @@ int provider_find_source(const char *const *binfmt_d, const char *const *binfmts
                                 continue;
                         if (strv_extend(&seen, *file) < 0)
                                 return -ENOMEM;
-                        if (conf_registers(dir_fd, *file, name)) {
-                                if (asprintf(ret_path, "%s/%s", binfmt_d[d], *file) < 0) {
-                                        *ret_path = NULL;
-                                        return -ENOMEM;
-                                }
-                                return PROVIDER_SOURCE_BINFMT_D;
-                        }
+                        r = conf_scan(&s, dir_fd, binfmt_d[d], *file);
+                        if (r < 0)
+                                return r;
                 }
         }
+        *ret = s;
+        s = (ProviderSources){};
+        return 0;
+}
 
-        for (size_t d = 0; binfmts && binfmts[d]; d++) {
+void provider_sources_done(ProviderSources *s)
+{
+        strv_free(s->names);
+        strv_free(s->paths);
+        *s = (ProviderSources){};
+}
+
+int provider_sources_find(const ProviderSources *s, const char *name, char **ret_path)
+{
+        *ret_path = NULL;
+
+        for (size_t i = 0; s->names && s->names[i]; i++)
+                if (streq(s->names[i], name)) {
+                        *ret_path = strdup(s->paths[i]);
+                        return *ret_path ? PROVIDER_SOURCE_BINFMT_D : -ENOMEM;
+                }
+
+        if (strchr(name, '/'))
+                return PROVIDER_SOURCE_NONE;
+        for (size_t d = 0; s->binfmts && s->binfmts[d]; d++) {
                 _cleanup_free_ char *p = NULL;
                 struct stat st;
 
-                if (strchr(name, '/') || asprintf(&p, "%s/%s", binfmts[d], name) < 0)
-                        return strchr(name, '/') ? PROVIDER_SOURCE_NONE : -ENOMEM;
+                if (asprintf(&p, "%s/%s", s->binfmts[d], name) < 0)
+                        return -ENOMEM;
                 if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
                         *ret_path = TAKE_PTR(p);
                         return PROVIDER_SOURCE_BINFMTS;
                 }
         }
         return PROVIDER_SOURCE_NONE;
+}
+
+int provider_find_source(const char *const *binfmt_d, const char *const *binfmts, const char *name,
+                         char **ret_path)
+{
+        _cleanup_(provider_sources_done) ProviderSources s = {};
+        int r;
+
+        r = provider_sources_load(binfmt_d, binfmts, &s);
+        if (r < 0)
+                return r;
+        return provider_sources_find(&s, name, ret_path);
 }

@@ -51,11 +51,12 @@ bool rule_catches_host(const BinfmtRule *rule, const HostInfo *h, const uint8_t 
 /**
  * provider_check() - whether entry @e, registered by another tool, does the job of target @a on
  * host @h. An entry with C does not, unless @allow_credentials (binfmtd itself is configured
- * with C). Reads the interpreter (it follows its symlinks). The verdict is in @ret. Returns 0.
+ * with C). Reads the interpreter (it follows its symlinks), or takes @known, its verdict from
+ * interp_check_host() when the caller has it already. The verdict is in @ret. Returns 0.
  */
 int provider_check(const BinfmtEntry *e, const BinfmtArch *a, const HostInfo *h,
                    const uint8_t *self_header, size_t len, bool allow_credentials,
-                   ProviderCheck *ret);
+                   const InterpCheck *known, ProviderCheck *ret);
 
 /* What is wrong, as a clause after the entry's name ("has no F flag: ..."). */
 const char *provider_problem_to_string(ProviderProblem p);
@@ -77,12 +78,31 @@ typedef enum ProviderSourceKind {
         PROVIDER_SOURCE_BINFMTS,  /* binfmt-support: update-binfmts' format of that name */
 } ProviderSourceKind;
 
+/* What the other tools' files register, read once: a status judges many entries. */
+typedef struct ProviderSources {
+        char **names;               /* entry names binfmt.d files register; the first file wins */
+        char **paths;               /* the file of each */
+        const char *const *binfmts; /* binfmt-support's directories (borrowed) */
+} ProviderSources;
+
 /**
- * provider_find_source() - the file another tool registered entry @name from: the first file
- * in the binfmt.d directories @binfmt_d (NULL-terminated; *.conf, in systemd's order: a name
- * in an earlier directory hides the same name in a later one) with a line ":NAME:...", else
- * the binfmt-support format @binfmts/NAME. Returns the kind, with a newly allocated path in
- * @ret_path (NULL for PROVIDER_SOURCE_NONE), or -ENOMEM.
+ * provider_sources_load() - every binfmt.d file in @binfmt_d (NULL-terminated; *.conf, in
+ * systemd's order: a file name in an earlier directory hides the same name in a later one), read
+ * once; @binfmts is kept for provider_sources_find(). Returns 0 or -ENOMEM.
+ */
+int provider_sources_load(const char *const *binfmt_d, const char *const *binfmts,
+                          ProviderSources *ret);
+void provider_sources_done(ProviderSources *s);
+
+/**
+ * provider_sources_find() - the file another tool registered entry @name from: the binfmt.d
+ * file that names it, else binfmt-support's format of that name. Returns the kind, with a newly
+ * allocated path in @ret_path (NULL for PROVIDER_SOURCE_NONE), or -ENOMEM.
+ */
+int provider_sources_find(const ProviderSources *s, const char *name, char **ret_path);
+
+/**
+ * provider_find_source() - provider_sources_load() and provider_sources_find() for one name.
  */
 int provider_find_source(const char *const *binfmt_d, const char *const *binfmts, const char *name,
                          char **ret_path);

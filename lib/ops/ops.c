@@ -538,7 +538,7 @@ static int report_foreign(const OpsContext *c, const BinfmtEntry *cur, const Bin
         int kind;
 
         (void)provider_check(cur, a, &c->sys->host, c->sys->self_header,
-                             sizeof(c->sys->self_header), allow_c, &pc);
+                             sizeof(c->sys->self_header), allow_c, NULL, &pc);
         kind = provider_find_source(binfmt_d, binfmts, name, &source);
         if (kind < 0)
                 return kind;

@@ -27,24 +27,28 @@ const BinfmtArch *status_entry_arch(const BinfmtEntry *e)
         return NULL;
 }
 
-int status_judge_provider(const SystemInfo *sys, StatusEntry *se)
+/*
+ * For @se, another tool's entry of a known target: whether it does that target's job
+ * (provider.c; its interpreter was checked already) and which file registered it.
+ */
+static int judge_provider(const SystemInfo *sys, const ProviderSources *sources, StatusEntry *se)
 {
-        static const char *const binfmt_d[] = {PROVIDER_BINFMT_D_DIRS, NULL};
-        static const char *const binfmts[] = {PROVIDER_BINFMTS_DIRS, NULL};
         int r;
 
         (void)provider_check(se->entry, se->arch, &sys->host, sys->self_header,
-                             sizeof(sys->self_header), false, &se->provider);
+                             sizeof(sys->self_header), false, &se->interp, &se->provider);
         se->provides = se->provider.problem == PROVIDER_OK;
-        free(se->source);
-        se->source = NULL;
-        r = provider_find_source(binfmt_d, binfmts, se->entry->rule.name, &se->source);
+        r = provider_sources_find(sources, se->entry->rule.name, &se->source);
         return r < 0 ? r : 0;
 }
 
 int status_collect(const SystemInfo *sys, const char *mount, const char *state_dir,
                    Status *ret)
 {
+        static const char *const binfmt_d[] = {PROVIDER_BINFMT_D_DIRS, NULL};
+        static const char *const binfmts[] = {PROVIDER_BINFMTS_DIRS, NULL};
+        _cleanup_(provider_sources_done) ProviderSources sources = {};
+        bool sources_loaded = false;
         _cleanup_(entry_list_done) EntryList l = {};
         _cleanup_(owned_freep) Owned *o = NULL;
         _cleanup_close_ int fd = -EBADF;
@@ -83,7 +87,17 @@ int status_collect(const SystemInfo *sys, const char *mount, const char *state_d
                         interp_check_host(sys->host_r >= 0 ? &sys->host : NULL,
                                           se->entry->rule.interpreter, &se->interp);
                 if (!se->ours && se->arch && sys->host_r >= 0) {
-                        r = status_judge_provider(sys, se);
+                        /* The other tools' files are read once, and only when needed. */
+                        if (!sources_loaded) {
+                                r = provider_sources_load(binfmt_d, binfmts, &sources);
+                                if (r < 0) {
+                                        s.n_entries = i + 1;
+                                        status_done(&s);
+                                        return r;
+                                }
+                                sources_loaded = true;
+                        }
+                        r = judge_provider(sys, &sources, se);
                         if (r < 0) {
                                 s.n_entries = i + 1;
                                 status_done(&s);

@@ -50,12 +50,6 @@ int status_collect(const SystemInfo *sys, const char *mount, const char *state_d
 void status_done(Status *s);
 
 /**
- * status_judge_provider() - for @se, another tool's entry of a known target: whether it does
- * that target's job (provider.c) and which file registered it. Returns 0 or -ENOMEM.
- */
-int status_judge_provider(const SystemInfo *sys, StatusEntry *se);
-
-/**
  * status_entry_arch() - the table target whose programs @e would run: the first target whose
  * own magic (its canonical header) the entry matches. NULL when none.
  */

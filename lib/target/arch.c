@@ -524,3 +524,8 @@ const char *arch_entry_name(const BinfmtArch *a, char *buf, size_t size)
                 snprintf(buf, size, "qemu-%s", a->name);
         return buf;
 }
+
+bool arch_same(const BinfmtArch *a, const BinfmtArch *b)
+{
+        return a && b && (a == b || streq(a->name, b->name));
+}

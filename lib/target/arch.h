@@ -54,6 +54,12 @@ bool arch_matches(const BinfmtArch *a, const uint8_t *hdr, size_t len);
 const BinfmtArch *arch_find_by_header(const uint8_t *hdr, size_t len);
 
 /**
+ * arch_same() - whether @a and @b are the same target. Configured targets may be copies of
+ * table entries (a [target:NAME] section with Magic=), so by name; NULL is no target.
+ */
+bool arch_same(const BinfmtArch *a, const BinfmtArch *b);
+
+/**
  * arch_entry_name() - the binfmt_misc entry name binfmtd uses for @a ("qemu-aarch64", or a
  * configured target's own name), written to @buf of @size bytes. Returns @buf.
  */

@@ -128,30 +128,24 @@ bool host_in_native_family(const HostInfo *h, const BinfmtArch *a)
                (h->kernel_arch && streq(h->kernel_arch->family, a->family));
 }
 
-/* Configured targets may be copies of table entries: compare by name. */
-static bool same_target(const BinfmtArch *a, const BinfmtArch *b)
-{
-        return a && b && (a == b || streq(a->name, b->name));
-}
-
 bool host_is_native(const HostInfo *h, const BinfmtArch *a)
 {
         if (!host_in_native_family(h, a))
                 return false;
-        if (!h || same_target(h->arch, a))
+        if (!h || arch_same(h->arch, a))
                 return true;
         for (size_t i = 0; i < h->n_emulated; i++)
-                if (same_target(h->emulated[i], a))
+                if (arch_same(h->emulated[i], a))
                         return false;
         return true;
 }
 
 void host_set_emulated(HostInfo *h, const BinfmtArch *a)
 {
-        if (!h || !a || same_target(h->arch, a) || !host_in_native_family(h, a))
+        if (!h || !a || arch_same(h->arch, a) || !host_in_native_family(h, a))
                 return;
         for (size_t i = 0; i < h->n_emulated; i++)
-                if (same_target(h->emulated[i], a))
+                if (arch_same(h->emulated[i], a))
                         return;
         if (h->n_emulated < HOST_EMULATED_MAX)
                 h->emulated[h->n_emulated++] = a;

@@ -27,11 +27,6 @@
 #define CACHE_SIZE_MAX     4096
 #define CACHE_HEADER       "# binfmtd: what this boot's kernel runs natively, measured; see binfmtd(8)\n"
 
-static bool same_target(const BinfmtArch *a, const BinfmtArch *b)
-{
-        return a && b && (a == b || streq(a->name, b->name));
-}
-
 /* Whether an outcome says something about the kernel (rather than about the measurement). */
 static bool conclusive(const ProbeOutcome *o)
 {
@@ -45,7 +40,7 @@ NativeState native_decide(const HostInfo *h, const BinfmtArch *a, const ProbeOut
                 return NATIVE_ASSUMED;
         if (!host_in_native_family(h, a))
                 return NATIVE_NOT;
-        if (same_target(h->arch, a))
+        if (arch_same(h->arch, a))
                 return NATIVE_OWN;
         if (!conclusive(o))
                 return NATIVE_ASSUMED;
@@ -160,7 +155,7 @@ size_t native_candidates(const HostInfo *h, const BinfmtArch **ret, size_t max)
 
         table = arch_table(&n);
         for (size_t i = 0; i < n && k < max; i++)
-                if (host_in_native_family(h, &table[i]) && !same_target(h->arch, &table[i]))
+                if (host_in_native_family(h, &table[i]) && !arch_same(h->arch, &table[i]))
                         ret[k++] = &table[i];
         return k;
 }
@@ -192,7 +187,7 @@ void native_report_build(HostInfo *h, const BinfmtArch *const *cands,
 const NativeVerdict *native_report_find(const NativeReport *r, const BinfmtArch *a)
 {
         for (size_t i = 0; r && i < r->n; i++)
-                if (same_target(r->verdicts[i].arch, a))
+                if (arch_same(r->verdicts[i].arch, a))
                         return &r->verdicts[i];
         return NULL;
 }

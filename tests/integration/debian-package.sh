@@ -34,14 +34,7 @@ if [ -z "$QEMU_DEB" ]; then
 fi
 [ -n "$QEMU_DEB" ] || skip_all "no qemu-user-static .deb in apt's cache, and none could be downloaded"
 
-host_state() {
-    if [ "$(stat -f -c %T /proc/sys/fs/binfmt_misc 2>/dev/null)" = binfmt_misc ]; then
-        for f in /proc/sys/fs/binfmt_misc/*; do echo "== ${f##*/}"; cat "$f"; done
-    else
-        echo "not mounted"
-    fi
-}
-before=$(host_state)
+before=$(host_binfmt_state)
 
 # ---- build -----------------------------------------------------------------------------------
 
@@ -134,6 +127,6 @@ check "another tool's entry stays" grep -qx foreign-test <<<"$out"
 inside /hello-arm64
 check "arm64 programs no longer run (exit $rc)" test "$rc" -ne 7
 
-check "the machine's binfmt_misc is untouched" test "$(host_state)" = "$before"
+check "the machine's binfmt_misc is untouched" test "$(host_binfmt_state)" = "$before"
 
 done_testing

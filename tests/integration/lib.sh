@@ -229,6 +229,16 @@ debian_root_tar() {
     echo "$tar"
 }
 
+# host_binfmt_state: the machine's binfmt_misc as it is (every entry, or "not mounted"), to
+# show that a test left it untouched.
+host_binfmt_state() {
+    if [ "$(stat -f -c %T /proc/sys/fs/binfmt_misc 2>/dev/null)" = binfmt_misc ]; then
+        for f in /proc/sys/fs/binfmt_misc/*; do echo "== ${f##*/}"; cat "$f"; done
+    else
+        echo "not mounted"
+    fi
+}
+
 # container_boot ROOT NAME: boots ROOT with its own systemd in systemd-nspawn -U (a user
 # namespace of its own, as unprivileged LXD and Incus containers have), in the background, its
 # console in $WORK/console.log. nspawn boots only from a fresh cgroup of its own, in each

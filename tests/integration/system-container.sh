@@ -18,7 +18,6 @@ SRC=$(cd "$TESTS_DIR/../.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$(cd "$(dirname "$BINFMTD")/.." && pwd)}
 CACHE=$BUILD_DIR/container-test
 NAME=binfmtd-test-$$
-HOST_BINFMT=/proc/sys/fs/binfmt_misc
 
 if ldd "$BINFMTD" 2>/dev/null | grep -q libasan; then
     echo "1..0 # SKIP runs in the normal build only (the container has no sanitizer runtime)"
@@ -32,15 +31,7 @@ build_foreign arm64 >/dev/null || skip_all "no toolchain to build the arm64 test
 unshare --user --map-root-user --mount sh -c 'd=$(mktemp -d) && mount -t binfmt_misc binfmt_misc "$d"' \
     2>/dev/null || skip_all "cannot mount a private binfmt_misc instance (needs Linux 6.7 or newer)"
 
-# The machine's binfmt_misc as it is: the container must not change it.
-host_state() {
-    if [ "$(stat -f -c %T "$HOST_BINFMT" 2>/dev/null)" = binfmt_misc ]; then
-        for f in "$HOST_BINFMT"/*; do echo "== ${f##*/}"; cat "$f"; done
-    else
-        echo "not mounted"
-    fi
-}
-before=$(host_state)
+before=$(host_binfmt_state)
 
 # The root: the minimal Debian 12 the container image test uses too (systemd, Debian's QEMU),
 # made once and cached in the build directory.
@@ -107,6 +98,6 @@ check "no reload failed" bash -c '! grep -q "Reload failed" <<<"$0"' "$out"
 inside /hello-arm64
 check "the arm64 program still runs after the reload (exit $rc)" test "$rc" -eq 7
 
-check "the machine's binfmt_misc is untouched" test "$(host_state)" = "$before"
+check "the machine's binfmt_misc is untouched" test "$(host_binfmt_state)" = "$before"
 
 done_testing

@@ -57,7 +57,7 @@ static ProviderProblem judge(const BinfmtEntry *e, const char *target, ProviderC
 {
         HostInfo h = x86_64_host();
 
-        ASSERT_OK(provider_check(e, arch_by_name(target), &h, NULL, 0, false, pc));
+        ASSERT_OK(provider_check(e, arch_by_name(target), &h, NULL, 0, false, NULL, pc));
         fprintf(stderr, "   %-14s %-20s %s\n", target, provider_problem_to_id(pc->problem),
                 pc->resolved);
         return pc->problem;
