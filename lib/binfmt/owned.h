@@ -12,10 +12,24 @@
  * registrations, until reboot). An entry is binfmtd's when its name is recorded for the
  * instance; everything else is foreign and left alone unless forced, whatever its bytes.
  *
- * An instance is named by its device and the creation time of its "status" file. Device
- * numbers of dead instances are reused, but a new instance has a new "status" file, so records
- * of an instance that is gone never apply to another. Flushing writes "status" and removes
- * every entry: the old records then stop applying, as they should.
+ * The kernel gives an instance no name of its own, so one is made of two things:
+ *
+ * - its device number, which no other live instance has (the directory is <state>/<device>);
+ * - a witness that the instance is the one the records were made for. Device numbers of dead
+ *   instances are reused at once, so the device alone would hand an instance that is gone's
+ *   records to the next one. The witness is the change time of the instance's "status" file,
+ *   kept in <state>/<device>.instance: a new instance has a new "status" file. That time also
+ *   changes when someone touches the file or writes it with truncation ("echo 1 >status"), so
+ *   when it differs, an entry decides: each record notes the inode number of the entry it was
+ *   written for, and the kernel numbers every new entry from one system-wide counter. If one
+ *   recorded entry is still there with its number, the instance is the same one and the
+ *   witness is renewed; if none is, it is a new instance (or an old one that lost all of
+ *   binfmtd's entries, a flush by a truncating write) and the records no longer apply.
+ *
+ * Records are written whole or not at all (a temporary file renamed over), and binfmtd records
+ * an entry before registering it, so that a crash in between never leaves an entry of its own
+ * unrecorded. A record of an entry that does not exist says nothing that matters: the next
+ * reconcile registers the entry, or plan.c finds nothing to remove.
  */
 
 #define OWNED_STATE_DIR_DEFAULT "/run/binfmtd/owned"
@@ -29,8 +43,9 @@ typedef struct Owned Owned;
 const char *owned_state_dir(void);
 
 /**
- * owned_open() - the record of the instance at @instance_fd under @state_dir. Nothing is
- * created until something is recorded. Returns 0 or -errno.
+ * owned_open() - the record of the instance at @instance_fd (borrowed: it must stay open as
+ * long as the record) under @state_dir. Nothing is created until something is recorded.
+ * Returns 0 or -errno.
  */
 int owned_open(const char *state_dir, int instance_fd, Owned **ret);
 
@@ -40,7 +55,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Owned *, owned_free);
 /* 1 if @name is recorded, 0 if not (also for a NULL record). */
 int owned_has(Owned *o, const char *name);
 
-/* Record @name (with @content, the register string, for people reading the directory). */
+/*
+ * Record @name (with @content: "pin DEV INO" and the register string). When the entry exists,
+ * its inode number is recorded too ("entry INO"): record before registering, and once more
+ * after.
+ */
 int owned_add(Owned *o, const char *name, const char *content);
 
 /* Forget @name. Not recorded is fine. */

@@ -181,9 +181,9 @@ static void search_path_text(char *const *dirs, const BinfmtArch *a, char *buf, 
 
 typedef enum Prepared {
         PREPARED_OK,
-        PREPARED_FAILED,      /* reported */
-        PREPARED_NATIVE,      /* skipped quietly (all, or skip_native) */
-        PREPARED_NO_INTERP,   /* skipped quietly (all) */
+        PREPARED_FAILED,    /* reported */
+        PREPARED_NATIVE,    /* skipped quietly (all, or skip_native) */
+        PREPARED_NO_INTERP, /* skipped quietly (all) */
 } Prepared;
 
 /*
@@ -214,8 +214,9 @@ static int prepare_rule(const OpsContext *c, const BinfmtArch *a, bool all, Repo
                         return 0;
                 }
                 if ((flags & RULE_FLAG_C) && !(c->flags & RULE_FLAG_C))
-                        report_info(r, "warning: %s: flag C makes setuid foreign programs run "
-                                       "the emulator with raised privileges",
+                        report_info(r,
+                                    "warning: %s: flag C makes setuid foreign programs run "
+                                    "the emulator with raised privileges",
                                     name);
         }
 
@@ -333,8 +334,9 @@ static int open_instance(const OpsContext *c, Report *r, int *ret_fd)
 
         /* DESIGN rule 8: say when registrations will not reach the host. */
         if (!c->sys->initial_userns && c->sys->kernel.userns_instances && !c->quiet_unchanged)
-                report_info(r, "note: running in a user namespace; if %s is this namespace's "
-                               "own binfmt_misc, registrations there do not reach the host.",
+                report_info(r,
+                            "note: running in a user namespace; if %s is this namespace's "
+                            "own binfmt_misc, registrations there do not reach the host.",
                             m);
 
         q = instance_is_read_only(fd);
@@ -357,8 +359,7 @@ static int open_instance(const OpsContext *c, Report *r, int *ret_fd)
 }
 
 /* Returns 1 and the entry, 0 when there is none, <0 when it could not be read (reported). */
-static int read_entry(const OpsContext *c, int fd, const char *name, Report *r,
-                      BinfmtEntry **ret)
+static int read_entry(const OpsContext *c, int fd, const char *name, Report *r, BinfmtEntry **ret)
 {
         _cleanup_free_ char *reason = NULL;
         int q;
@@ -434,8 +435,7 @@ static void record(Owned *o, const char *name, const BinfmtRule *rule, Report *r
                             strerror(-q));
 }
 
-static int do_replace(int fd, Owned *o, const BinfmtRule *rule, const BinfmtEntry *old,
-                      Report *r)
+static int do_replace(int fd, Owned *o, const BinfmtRule *rule, const BinfmtEntry *old, Report *r)
 {
         char tmp[RULE_NAME_MAX + 1];
         int q;
@@ -456,6 +456,8 @@ static int do_replace(int fd, Owned *o, const BinfmtRule *rule, const BinfmtEntr
 
         record(o, tmp, rule, r); /* first, so that an interruption leaves it known as ours */
         q = do_register(fd, rule, tmp);
+        if (q >= 0)
+                record(o, tmp, rule, r);
         if (q < 0) {
                 (void)owned_remove(o, tmp);
                 report_error(r, ERR_KERNEL, "%s: not replaced, %s: %s", rule->name,
@@ -470,6 +472,7 @@ static int do_replace(int fd, Owned *o, const BinfmtRule *rule, const BinfmtEntr
                              rule->name, strerror(-q));
                 return q;
         }
+        record(o, rule->name, rule, r);
         q = do_register(fd, rule, rule->name);
         if (q < 0) {
                 /* Put the old entry back; if even that fails, the temporary one keeps serving. */
@@ -480,11 +483,10 @@ static int do_replace(int fd, Owned *o, const BinfmtRule *rule, const BinfmtEntr
                         (void)owned_remove(o, tmp);
                 report_error(r, ERR_KERNEL, "%s: not replaced, %s: %s%s%s", rule->name,
                              register_error_text(q), strerror(-q),
-                             k < 0 ? "; the new rule stays registered as " : "",
-                             k < 0 ? tmp : "");
+                             k < 0 ? "; the new rule stays registered as " : "", k < 0 ? tmp : "");
                 return q;
         }
-        record(o, rule->name, rule, r);
+        record(o, rule->name, rule, r); /* again, now with the entry's inode number */
         q = instance_remove(fd, tmp);
         if (q < 0 && q != -ENOENT) {
                 report_error(r, ERR_KERNEL,
@@ -500,9 +502,8 @@ static void describe_rule(const BinfmtRule *rule, const BinfmtArch *a, char *buf
 {
         char plat[PLATFORM_MAX], flags[5];
 
-        snprintf(buf, size, "%s, %s, flags %s",
-                 platform_format(a, plat, sizeof(plat)) ?: a->name, rule->interpreter,
-                 rule_flags_to_string(rule_flags_normalize(rule->flags), flags));
+        snprintf(buf, size, "%s, %s, flags %s", platform_format(a, plat, sizeof(plat)) ?: a->name,
+                 rule->interpreter, rule_flags_to_string(rule_flags_normalize(rule->flags), flags));
 }
 
 /*
@@ -566,16 +567,16 @@ static int report_foreign(const OpsContext *c, const BinfmtEntry *cur, const Bin
                          "next boot or systemctl restart systemd-binfmt)",
                          base);
         } else if (kind == PROVIDER_SOURCE_BINFMTS)
-                snprintf(fix, sizeof(fix), "disable that registration (update-binfmts --disable %s)",
-                         name);
+                snprintf(fix, sizeof(fix),
+                         "disable that registration (update-binfmts --disable %s)", name);
         else
                 snprintf(fix, sizeof(fix), "remove it (echo -1 > %s/%s)", c->mount, name);
         report_error(r, ERR_CONFLICT,
                      "%s: an entry of that name exists that binfmtd did not register%s%s%s, and it "
                      "%s%s%s (flags %s, %s%s); %s. Fix: %s, or let binfmtd replace it "
                      "(binfmtctl install --force %s, or TakeOver=yes in binfmtd.conf)",
-                     name, source ? " (from " : "", source ? source : "",
-                     source ? ")" : "", provider_problem_to_string(pc.problem),
+                     name, source ? " (from " : "", source ? source : "", source ? ")" : "",
+                     provider_problem_to_string(pc.problem),
                      pc.problem == PROVIDER_UNSAFE_INTERPRETER ? ": it " : "",
                      pc.problem == PROVIDER_UNSAFE_INTERPRETER
                              ? interp_problem_to_string(pc.interp.problem)
@@ -654,15 +655,18 @@ static int apply_rule(const OpsContext *c, int fd, Owned *o, bool mounted, bool 
                 if (!owned_has(o, rule->name))
                         record(o, rule->name, rule, r);
                 if (!c->quiet_unchanged)
-                        report_info(r, "%s: already registered (%s), unchanged.", rule->name,
-                                    desc);
+                        report_info(r, "%s: already registered (%s), unchanged.", rule->name, desc);
                 break;
         case PLAN_REGISTER:
+                /* Recorded first: a crash between the two leaves a record of nothing, never an
+                 * entry of binfmtd's that nothing says is its own. */
+                record(o, rule->name, rule, r);
                 q = do_register(fd, rule, rule->name);
-                if (q < 0)
+                if (q < 0) {
+                        (void)owned_remove(o, rule->name);
                         report_error(r, ERR_KERNEL, "%s: %s: %s", rule->name,
                                      register_error_text(q), strerror(-q));
-                else {
+                } else {
                         record(o, rule->name, rule, r);
                         report_info(r, "%s: registered (%s).", rule->name, desc);
                         report_native(c, a, "registered", r);
@@ -717,8 +721,15 @@ static void remove_leftover_temp(int fd, Owned *o, const char *name, Report *r)
         char tmp[RULE_NAME_MAX + 1];
 
         plan_temp_name(name, tmp, sizeof(tmp));
-        if (faccessat(fd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0 ||
-            faccessat(fd, tmp, F_OK, AT_SYMLINK_NOFOLLOW) < 0 || owned_has(o, tmp) <= 0)
+        if (owned_has(o, tmp) <= 0)
+                return;
+        if (faccessat(fd, tmp, F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
+                /* Recorded, then killed before it was registered (or after it was removed). */
+                if (errno == ENOENT)
+                        (void)owned_remove(o, tmp);
+                return;
+        }
+        if (faccessat(fd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
                 return;
         if (instance_remove(fd, tmp) >= 0) {
                 (void)owned_remove(o, tmp);
@@ -770,7 +781,8 @@ int ops_install(const OpsContext *c, char *const *targets, bool dry_run, Report 
         /* "all" that finds nothing to register is a failure, not a quiet success. */
         if (all && n_rules == 0 && !r->failed)
                 report_error(r, ERR_NO_INTERPRETER,
-                             "all: no target has an interpreter, of those the kernel does not run natively: "
+                             "all: no target has an interpreter, of those the kernel does not run "
+                             "natively: "
                              "install qemu-user-static or use --interpreter-dir");
         if (n_rules == 0)
                 goto finish;
@@ -911,12 +923,12 @@ int ops_uninstall(const OpsContext *c, char *const *targets, Report *r)
                         size_t len = 0;
                         _cleanup_free_ char *joined = NULL;
 
-                        STRV_FOREACH(e, left)
+                        STRV_FOREACH (e, left)
                                 len += strlen(*e) + 1;
                         joined = calloc(1, len + 1);
                         if (!joined)
                                 return -ENOMEM;
-                        STRV_FOREACH(e, left) {
+                        STRV_FOREACH (e, left) {
                                 strcat(joined, " ");
                                 strcat(joined, *e);
                         }
