@@ -84,6 +84,7 @@ static int entry_json(const StatusEntry *se, struct json_object **ret)
         k |= add(o, "interpreter_check",
                  json_object_new_string(interp_problem_to_id(se->interp.problem)));
         k |= add(o, "interpreter_static", json_object_new_boolean(se->interp.is_static));
+        k |= add(o, "pin", json_object_new_string(pin_state_to_id(se->pin)));
         /* Another tool's entry: does it serve its target, and who registered it. */
         if (!se->ours && se->arch) {
                 k |= add(o, "provides", json_object_new_boolean(se->provides));

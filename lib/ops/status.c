@@ -5,6 +5,8 @@
  * target/interp.c. Rendering it is status-json.c's.
  */
 
+#include <sys/stat.h>
+
 #include "build-config.h"
 #include "target/platform.h"
 #include "binfmt/owned.h"
@@ -31,6 +33,41 @@ const BinfmtArch *status_entry_arch(const BinfmtEntry *e)
  * For @se, another tool's entry of a known target: whether it does that target's job
  * (provider.c; its interpreter was checked already) and which file registered it.
  */
+const char *pin_state_to_id(PinState p)
+{
+        static const char *const ids[] = {
+                [PIN_NONE] = "none",
+                [PIN_CURRENT] = "current",
+                [PIN_STALE] = "stale",
+                [PIN_UNKNOWN] = "unknown",
+        };
+        return (size_t)p < ELEMENTSOF(ids) ? ids[p] : "unknown";
+}
+
+/*
+ * Whether the file an F entry pinned is still the interpreter on disk. binfmtd's own entries
+ * say which file they pinned (owned.c). For another tool's entry the kernel tells no one which
+ * file it holds, so the times decide: an upgrade renames the new file over the old one, which
+ * gives the interpreter on disk a change time later than the entry's registration. (Switching
+ * the entry off and on with a truncating write renews its time and hides that.)
+ */
+static PinState judge_pin(Owned *o, const StatusEntry *se)
+{
+        const BinfmtRule *r = &se->entry->rule;
+        uint64_t dev, ino, ctime_ns;
+        struct stat st;
+
+        if (!(r->flags & RULE_FLAG_F) || !r->interpreter)
+                return PIN_NONE;
+        if (stat(r->interpreter, &st) < 0)
+                return PIN_UNKNOWN;
+        if (se->ours && owned_get_pin(o, r->name, &dev, &ino) >= 0)
+                return (uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino ? PIN_CURRENT
+                                                                                : PIN_STALE;
+        ctime_ns = (uint64_t)st.st_ctim.tv_sec * 1000000000u + (uint64_t)st.st_ctim.tv_nsec;
+        return ctime_ns > se->entry->ctime_ns ? PIN_STALE : PIN_CURRENT;
+}
+
 static int judge_provider(const SystemInfo *sys, const ProviderSources *sources, StatusEntry *se)
 {
         int r;
@@ -82,6 +119,7 @@ int status_collect(const SystemInfo *sys, const char *mount, const char *state_d
                 StatusEntry *se = &s.entries[i];
                 se->entry = TAKE_PTR(l.entries[i]);
                 se->ours = owned_has(o, se->entry->rule.name) > 0;
+                se->pin = judge_pin(o, se);
                 se->arch = status_entry_arch(se->entry);
                 if (se->entry->rule.interpreter)
                         interp_check_host(sys->host_r >= 0 ? &sys->host : NULL,

@@ -15,10 +15,21 @@ struct Verification;
  * model; status-json.h renders it, binfmtctl's views and the daemon's socket serve that.
  */
 
+/* Whether the interpreter file an F entry pinned at registration is the one on disk now. */
+typedef enum PinState {
+        PIN_NONE = 0,  /* no F: the kernel opens the path at every execution */
+        PIN_CURRENT,
+        PIN_STALE,     /* replaced on disk since: programs still run the old file */
+        PIN_UNKNOWN,   /* the interpreter cannot be looked at */
+} PinState;
+
+const char *pin_state_to_id(PinState p); /* "none", "current", "stale", "unknown" */
+
 typedef struct StatusEntry {
         BinfmtEntry *entry;          /* owned */
         const BinfmtArch *arch;      /* target this entry runs programs of, or NULL */
         bool ours;                   /* binfmtd registered it (owned.c) */
+        PinState pin;
         InterpCheck interp;          /* the interpreter path as it is on disk now */
         /* Another tool's entry of a known target: whether it does that target's job, and the
          * file the tool registered it from (a binfmt.d file, an update-binfmts format). */

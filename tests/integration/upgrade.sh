@@ -4,7 +4,8 @@
 # the kernel keeps the old, deleted file for every entry registered before, so programs started
 # afterwards would still run the old QEMU (/proc/PID/exe ends in "(deleted)"). binfmtd notices
 # the rename in the interpreter's directory and registers its entry again within a second, with
-# no moment without a handler: programs started afterwards run the new file.
+# no moment without a handler: programs started afterwards run the new file. Without a
+# daemon, status shows the stale pin of binfmtd's entries and of other tools', with the fix.
 source "$(dirname "$0")/lib.sh"
 make_work_dir
 
@@ -45,5 +46,43 @@ check "a program started afterwards runs the new file ($(exe_of $after))" test "
 check "one started before still runs the old, deleted one" grep -q "(deleted)" <<<"$(exe_of $before)"
 wait "$before" "$after"
 check "the replacement is logged once" test "$(grep -c "qemu-aarch64: replaced" "$WORK/binfmtd.log")" -eq 1
+stop_daemon
+
+# With no daemon to repair it, status shows the stale pin, for binfmtd's entry and another
+# tool's, and says how to register each again.
+echo -1 >"$MNT/status"
+ctl --direct --interpreter-dir="$WORK/qemu" install arm64
+ctl status --json
+check "a fresh entry pins the file on disk" \
+    test "$(jq -r '.entries[] | select(.name == "qemu-aarch64") | .pin' <<<"$out")" = current
+cp /usr/bin/qemu-aarch64-static "$QEMU.dpkg-new"
+mv "$QEMU.dpkg-new" "$QEMU"
+ctl status --json
+check "after an upgrade, binfmtd's entry has a stale pin" \
+    test "$(jq -r '.entries[] | select(.name == "qemu-aarch64") | .pin' <<<"$out")" = stale
+ctl status
+check "status says so, with the fix" \
+    grep -q "^qemu-aarch64: stale pin: .*Fix: binfmtctl install aarch64 registers it again" <<<"$out"
+ctl --direct --interpreter-dir="$WORK/qemu" install arm64
+check "install registers it again" grep -q "qemu-aarch64: replaced (.*replaced on disk" <<<"$out"
+ctl status --json
+check "and the pin is current again" \
+    test "$(jq -r '.entries[] | select(.name == "qemu-aarch64") | .pin' <<<"$out")" = current
+
+# Another tool's entry (the kernel does not say which file it holds: the times tell).
+echo -1 >"$MNT/status"
+printf ':other-aarch64:M::\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00:\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:%s:F' "$QEMU" >"$MNT/register"
+ctl status --json
+check "another tool's fresh entry pins the file on disk" \
+    test "$(jq -r '.entries[] | select(.name == "other-aarch64") | .pin' <<<"$out")" = current
+sleep 0.05
+cp /usr/bin/qemu-aarch64-static "$QEMU.dpkg-new"
+mv "$QEMU.dpkg-new" "$QEMU"
+ctl status --json
+check "after an upgrade, another tool's entry has a stale pin" \
+    test "$(jq -r '.entries[] | select(.name == "other-aarch64") | .pin' <<<"$out")" = stale
+ctl status
+check "status says so, with the fix" \
+    grep -q "^other-aarch64: stale pin: .*Fix: register it again with the tool that made it" <<<"$out"
 
 done_testing

@@ -217,8 +217,43 @@ static void print_entries_text(struct json_object *mount, struct json_object *en
                        streq_ptr(check, "ok") ? "static, safe" : strna(check));
         }
 
-        /* Other tools' entries of known targets: which of them serve their target, and whence. */
+        /* Entries that pin an interpreter replaced since, and how each is registered again. */
         bool blank = false;
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *e = json_object_array_get_idx(entries, i);
+                const char *source = jstr(e, "source"), *target = jstr(e, "target");
+                char name[256], fix[1024];
+
+                if (!streq_ptr(jstr(e, "pin"), "stale"))
+                        continue;
+                printable(jstr(e, "name"), name, sizeof(name));
+                if (streq_ptr(jstr(e, "owner"), "binfmtd"))
+                        snprintf(fix, sizeof(fix),
+                                 "binfmtctl install %s registers it again (a running binfmtd "
+                                 "does so by itself)",
+                                 strna(target));
+                else if (source && strstr(source, "/binfmt.d/"))
+                        snprintf(fix, sizeof(fix),
+                                 "systemctl restart systemd-binfmt registers it again");
+                else if (source && strstr(source, "/binfmts/"))
+                        snprintf(fix, sizeof(fix),
+                                 "update-binfmts --disable %s && update-binfmts --enable %s", name,
+                                 name);
+                else
+                        snprintf(fix, sizeof(fix),
+                                 "register it again with the tool that made it, or take it over "
+                                 "with binfmtctl install --force %s",
+                                 target ?: "TARGET");
+                if (!blank)
+                        printf("\n");
+                blank = true;
+                printf("%s: stale pin: its interpreter was replaced on disk after the entry was "
+                       "registered, and with F programs still run the old file. Fix: %s.\n",
+                       name, fix);
+        }
+
+        /* Other tools' entries of known targets: which of them serve their target, and whence. */
+        blank = false;
         for (size_t i = 0; i < n; i++) {
                 struct json_object *e = json_object_array_get_idx(entries, i);
                 const char *source = jstr(e, "source");
