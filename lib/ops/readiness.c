@@ -24,8 +24,8 @@
 
 /* tonistiigi/binfmt's (buildkit's) order of the "supported" list after the native platform. */
 static const char *const supported_order[] = {
-        "amd64", "arm64", "riscv64", "ppc64", "ppc64le", "s390x",
-        "386",   "mips64le", "mips64", "loong64", "arm",
+        "amd64", "arm64",    "riscv64", "ppc64",   "ppc64le", "s390x",
+        "386",   "mips64le", "mips64",  "loong64", "arm",
 };
 
 static bool is_amd64(const BinfmtArch *a)
@@ -73,15 +73,16 @@ static bool is_native(const Status *s, const BinfmtArch *a)
 static void fix_reinstall(PlatformVerdict *v, const StatusEntry *se, const char *before)
 {
         setf(v->fix, sizeof(v->fix), "%srun binfmtctl install %s %s", before ?: "",
-             install_name(v->arch), !se || se->ours ? "again" : "--force (the entry is another tool's)");
+             install_name(v->arch),
+             !se || se->ours ? "again" : "--force (the entry is another tool's)");
 }
 
 static void explain_broken_interpreter(PlatformVerdict *v, const StatusEntry *se, const char *what)
 {
         const char *interp = se ? strna(se->entry->rule.interpreter) : "the interpreter";
 
-        setf(v->problem, sizeof(v->problem), "%s under %s: it is not a working %s emulator",
-             what, interp, v->arch->name);
+        setf(v->problem, sizeof(v->problem), "%s under %s: it is not a working %s emulator", what,
+             interp, v->arch->name);
         setf(v->fix, sizeof(v->fix),
              "install qemu-user-static, then run binfmtctl install %s --force",
              install_name(v->arch));
@@ -138,7 +139,8 @@ static void explain(const Status *s, const VerifyTarget *vt, unsigned level, Pla
                         } else {
                                 setf(v->problem, sizeof(v->problem),
                                      "not registered, and no interpreter: no qemu-%s-static "
-                                     "is installed", v->arch->name);
+                                     "is installed",
+                                     v->arch->name);
                                 setf(v->fix, sizeof(v->fix),
                                      "install qemu-user-static, then run binfmtctl install %s",
                                      name);
@@ -196,7 +198,8 @@ static void explain(const Status *s, const VerifyTarget *vt, unsigned level, Pla
                      "is on a noexec file system, or the interpreter is not executable");
                 setf(v->fix, sizeof(v->fix),
                      "put the probe directory on an exec-capable file system "
-                     "(BINFMTD_PROBE_DIR), or run binfmtctl install %s again", name);
+                     "(BINFMTD_PROBE_DIR), or run binfmtctl install %s again",
+                     name);
                 return;
 
         case PROBE_CRASHED:
@@ -211,11 +214,16 @@ static void explain(const Status *s, const VerifyTarget *vt, unsigned level, Pla
                 return;
 
         case PROBE_TIMEOUT:
-                setf(v->problem, sizeof(v->problem), "the probe did not finish in time under %s",
-                     se ? strna(se->entry->rule.interpreter) : "the interpreter");
+                setf(v->problem, sizeof(v->problem), "the probe did not finish in time under %s%s",
+                     se ? strna(se->entry->rule.interpreter) : "the interpreter",
+                     o->left_behind ? ", and did not die when killed (uninterruptible sleep: a "
+                                      "file system or device it uses does not answer); it was "
+                                      "left behind"
+                                    : "");
                 setf(v->fix, sizeof(v->fix),
                      "check that the interpreter runs programs at all, or install "
-                     "qemu-user-static and run binfmtctl install %s --force", name);
+                     "qemu-user-static and run binfmtctl install %s --force",
+                     name);
                 return;
 
         case PROBE_FAILED:
@@ -226,8 +234,10 @@ static void explain(const Status *s, const VerifyTarget *vt, unsigned level, Pla
                         setf(v->fix, sizeof(v->fix),
                              "verify as root: the container pass needs CAP_SYS_CHROOT");
                 else
-                        setf(v->fix, sizeof(v->fix), "run binfmtctl verify %s as root and see "
-                             "binfmtd's log", name);
+                        setf(v->fix, sizeof(v->fix),
+                             "run binfmtctl verify %s as root and see "
+                             "binfmtd's log",
+                             name);
                 return;
         }
 }
@@ -238,7 +248,7 @@ static void judge(const Status *s, const BinfmtArch *a, unsigned level, const ch
         const VerifyTarget *vt = verification_find(s->verification, a);
         const StatusEntry *se = entry_for(s, a);
 
-        *v = (PlatformVerdict){ .arch = a };
+        *v = (PlatformVerdict){.arch = a};
         snprintf(v->platform, sizeof(v->platform), "%s", platform);
         v->native = is_native(s, a);
         v->registered = v->native || (se && se->entry->enabled);
@@ -254,7 +264,8 @@ static void judge(const Status *s, const BinfmtArch *a, unsigned level, const ch
                         setf(v->problem, sizeof(v->problem), "not verified yet");
                         setf(v->fix, sizeof(v->fix),
                              "wait for the verification (binfmtctl wait --require %s), or run "
-                             "binfmtctl verify", platform);
+                             "binfmtctl verify",
+                             platform);
                 } else {
                         setf(v->problem, sizeof(v->problem), "not verified yet");
                         setf(v->fix, sizeof(v->fix), "run binfmtctl verify %s", install_name(a));
@@ -309,7 +320,7 @@ int readiness_judge(const Status *s, PlatformVerdict **ret, size_t *ret_n)
                 _cleanup_strv_free_ char **pl = platform_list(a);
                 if (!pl)
                         return -ENOMEM;
-                STRV_FOREACH(p, pl) {
+                STRV_FOREACH (p, pl) {
                         judge(s, a, 0, *p, &v);
                         if (push_verdict(&l, &n, &v) < 0)
                                 return -ENOMEM;
@@ -391,7 +402,7 @@ static int push_platforms(char ***l, const BinfmtArch *a, unsigned level)
         _cleanup_strv_free_ char **pl = platform_list(a);
         if (!pl)
                 return -ENOMEM;
-        STRV_FOREACH(p, pl)
+        STRV_FOREACH (p, pl)
                 if (!strv_contains(*l, *p) && strv_extend(l, *p) < 0)
                         return -ENOMEM;
         return 0;

@@ -153,6 +153,8 @@ static struct json_object *outcome_json(const ProbeOutcome *o)
         if (o->level > 0)
                 k |= add(j, "x86_64_level", json_object_new_int((int)o->level));
         k |= add(j, "duration_usec", json_object_new_int64((int64_t)o->duration_usec));
+        if (o->left_behind)
+                k |= add(j, "left_behind", json_object_new_boolean(true));
         if (k < 0) {
                 json_object_put(j);
                 return NULL;

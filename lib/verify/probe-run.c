@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,10 +55,10 @@
 
 /* What a child that did not reach the probe tells its parent through the errno pipe. */
 typedef enum ChildStage {
-        CHILD_SETUP = 1,   /* something before execve() failed: the probe never ran */
-        CHILD_EXEC,        /* execve() itself failed: the kernel's verdict on the probe */
-        CHILD_USERNS,      /* the kernel pass could not make its user and mount namespace */
-        CHILD_INSTANCE,    /* the kernel pass could not mount a binfmt_misc instance of its own */
+        CHILD_SETUP = 1, /* something before execve() failed: the probe never ran */
+        CHILD_EXEC,      /* execve() itself failed: the kernel's verdict on the probe */
+        CHILD_USERNS,    /* the kernel pass could not make its user and mount namespace */
+        CHILD_INSTANCE,  /* the kernel pass could not mount a binfmt_misc instance of its own */
 } ChildStage;
 
 typedef struct ChildMessage {
@@ -78,7 +79,8 @@ typedef struct Run {
         uint64_t start_usec;
         uint64_t deadline_usec;
         bool killed; /* the deadline passed and it was killed */
-        bool done;   /* outcome final */
+        uint64_t killed_usec;
+        bool done; /* outcome final */
 } Run;
 
 static void outcome_fail(ProbeOutcome *o, int error)
@@ -285,8 +287,8 @@ _Noreturn static void child(const Run *r, ProbePass pass, int errfd, pid_t paren
                  * mount cannot propagate back; it goes away with the child. */
                 if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
                         child_fail(errfd, CHILD_USERNS, errno);
-                if (mount("binfmt_misc", r->instance, "binfmt_misc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                          NULL) < 0)
+                if (mount("binfmt_misc", r->instance, "binfmt_misc",
+                          MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                         child_fail(errfd, CHILD_INSTANCE, errno);
         }
 
@@ -419,6 +421,55 @@ static void run_kill(Run *r)
         (void)kill(-r->pid, SIGKILL);
         (void)kill(r->pid, SIGKILL);
         r->killed = true;
+        r->killed_usec = now_usec(CLOCK_MONOTONIC);
+}
+
+/*
+ * Probes that outlived their kill, to be reaped once they die. Only their parent may reap them,
+ * and a later run in the same process does, so that they do not stay zombies for ever. Once
+ * the list is full, further ones stay zombies until the process exits.
+ */
+#define LEFT_BEHIND_MAX 64
+static pthread_mutex_t left_behind_lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t left_behind[LEFT_BEHIND_MAX];
+
+static void left_behind_add(pid_t pid)
+{
+        pthread_mutex_lock(&left_behind_lock);
+        for (size_t i = 0; i < LEFT_BEHIND_MAX; i++)
+                if (left_behind[i] == 0) {
+                        left_behind[i] = pid;
+                        break;
+                }
+        pthread_mutex_unlock(&left_behind_lock);
+}
+
+static void left_behind_reap(void)
+{
+        pthread_mutex_lock(&left_behind_lock);
+        for (size_t i = 0; i < LEFT_BEHIND_MAX; i++) {
+                siginfo_t si = {};
+
+                if (left_behind[i] == 0)
+                        continue;
+                /* Not reaped yet, so the pid can name nothing else. */
+                if (waitid(P_PID, (id_t)left_behind[i], &si, WEXITED | WNOHANG) < 0 ||
+                    si.si_pid != 0)
+                        left_behind[i] = 0;
+        }
+        pthread_mutex_unlock(&left_behind_lock);
+}
+
+/* A killed probe that is still there after the grace: given up on, left to die on its own. */
+static void run_abandon(Run *r, ProbeOutcome *o)
+{
+        *o = (ProbeOutcome){
+                .result = PROBE_TIMEOUT,
+                .left_behind = true,
+                .duration_usec = now_usec(CLOCK_MONOTONIC) - r->start_usec,
+        };
+        left_behind_add(r->pid);
+        r->done = true;
 }
 
 /* Waits for every started child: one loop, each child with its own deadline. */
@@ -441,10 +492,16 @@ static void wait_all(Run *runs, ProbeJob *jobs, size_t n, struct pollfd *pfds)
                         }
                         if (!r->killed && now >= r->deadline_usec)
                                 run_kill(r);
+                        else if (r->killed && now >= r->killed_usec + PROBE_KILL_GRACE_USEC) {
+                                run_abandon(r, &jobs[i].outcome);
+                                continue;
+                        }
 
                         pending++;
                         if (!r->killed && r->deadline_usec < next)
                                 next = r->deadline_usec;
+                        if (r->killed && r->killed_usec + PROBE_KILL_GRACE_USEC < next)
+                                next = r->killed_usec + PROBE_KILL_GRACE_USEC;
                         if (r->pidfd >= 0)
                                 pfds[npfds++] = (struct pollfd){.fd = r->pidfd, .events = POLLIN};
                         else
@@ -454,7 +511,9 @@ static void wait_all(Run *runs, ProbeJob *jobs, size_t n, struct pollfd *pfds)
                         return;
 
                 if (next == UINT64_MAX)
-                        timeout_ms = -1; /* only killed children left: SIGKILL ends them */
+                        timeout_ms = -1;
+                else if (next <= now)
+                        timeout_ms = 0;
                 else {
                         uint64_t ms = (next - now + 999) / 1000;
 
@@ -476,6 +535,7 @@ int probe_run_many(ProbeJob *jobs, size_t n, const char *workdir, uint64_t timeo
         pid_t parent = getpid();
         int r = 0;
 
+        left_behind_reap();
         if (n == 0)
                 return 0;
 
@@ -612,7 +672,8 @@ const char *probe_result_to_string(ProbeResult r)
 }
 
 static const char *const result_hints[_PROBE_RESULT_MAX] = {
-        [PROBE_NO_HANDLER] = "not registered: install qemu-user-static, then run binfmtctl install %s",
+        [PROBE_NO_HANDLER] =
+                "not registered: install qemu-user-static, then run binfmtctl install %s",
         [PROBE_INTERPRETER_UNREACHABLE] =
                 "registered without F, or with a dynamically linked interpreter: run binfmtctl "
                 "install %s again",
@@ -623,7 +684,8 @@ static const char *const result_hints[_PROBE_RESULT_MAX] = {
         [PROBE_WRONG_EXIT] =
                 "the handler for %s ran, but is not a working emulator for it: binfmtctl status "
                 "shows which one it is",
-        [PROBE_TIMEOUT] = "the emulator for %s did not finish: binfmtctl status shows which one it is",
+        [PROBE_TIMEOUT] =
+                "the emulator for %s did not finish: binfmtctl status shows which one it is",
         [PROBE_FAILED] = "the probe for %s could not be run at all",
 };
 

@@ -24,7 +24,8 @@ typedef enum ProbeResult {
         PROBE_NOT_EXECUTABLE,          /* EACCES: noexec mount or permissions */
         PROBE_CRASHED,                 /* killed by a signal */
         PROBE_WRONG_EXIT,              /* ran, exited with another code */
-        PROBE_TIMEOUT,                 /* did not finish in time; killed */
+        PROBE_TIMEOUT,                 /* did not finish in time; killed (or, see
+                                        * left_behind, not even that) */
         PROBE_FAILED,                  /* could not be run at all (fork, write...): see error */
         _PROBE_RESULT_MAX,
 } ProbeResult;
@@ -55,7 +56,17 @@ typedef struct ProbeOutcome {
         int exit_code;       /* when it exited */
         unsigned level;      /* amd64: x86-64 level reported (1..4), else 0 */
         uint64_t duration_usec;
+        bool left_behind;    /* PROBE_TIMEOUT: still there PROBE_KILL_GRACE_USEC after the kill
+                              * (uninterruptible sleep): no longer waited for */
 } ProbeOutcome;
+
+/*
+ * How long a killed probe may take to die. One in uninterruptible sleep (a file system that
+ * does not answer, say) does not die on SIGKILL until the kernel wakes it: the runner then
+ * stops waiting, reports the timeout, and reaps the process on a later run if it has died by
+ * then.
+ */
+#define PROBE_KILL_GRACE_USEC (2u * 1000u * 1000u)
 
 /**
  * probe_run() - run @a's probe once in @pass. @workdir is an existing directory on an

@@ -124,10 +124,11 @@ int main(int argc, char *argv[])
         for (size_t j = 0; j < n; j++) {
                 const ProbeOutcome *o = &jobs[j].outcome;
 
-                printf("%s %s %s exit=%d signal=%d level=%u errno=%d usec=%" PRIu64 " setup=%d\n",
+                printf("%s %s %s exit=%d signal=%d level=%u errno=%d usec=%" PRIu64
+                       " setup=%d left=%d\n",
                        argv[3 + j / n_passes], pass_names[jobs[j].pass],
                        probe_result_to_id(o->result), o->exit_code, o->signal, o->level, o->error,
-                       o->duration_usec, (int)o->setup);
+                       o->duration_usec, (int)o->setup, o->left_behind);
         }
         return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

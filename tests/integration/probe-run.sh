@@ -5,6 +5,8 @@
 # without F (host only); interpreters of our own that exit 3, hang, crash, or check that they
 # were started clean (no capabilities, no fds, no environment, default signals); a noexec work
 # directory; a missing one; a caller that may not chroot; and the native amd64 level probe.
+# An interpreter stuck in uninterruptible sleep (a FUSE file whose FLUSH is never answered)
+# is waited for only a bounded time after the kill, and reported as left behind.
 # Every run is all jobs at once, and must leave the work directory empty.
 source "$(dirname "$0")/lib.sh"
 make_work_dir
@@ -34,6 +36,19 @@ int main(void)
         (void)fork();
         for (;;)
                 pause();
+}
+EOF
+
+    # Opens and closes a file on the test's FUSE mount that never answers the close: stuck in
+    # uninterruptible sleep, SIGKILL or not, while the file system does not answer.
+    mkdir -m 0755 "$WORK/fuse"
+    build_static stuck <<EOF || skip_all "cannot build the stuck interpreter"
+#include <fcntl.h>
+#include <unistd.h>
+int main(void)
+{
+        int fd = open("$WORK/fuse/f", O_RDONLY);
+        return fd < 0 ? 2 : close(fd);
 }
 EOF
 
@@ -269,6 +284,36 @@ check "six hanging jobs with a 1 s timeout return together (${elapsed} s)" test 
 none_hung() { [ -z "$(hung_pids)" ]; }
 check "no hanging interpreter or child of one is left" wait_until 5 none_hung
 check "the work directory is left empty" left_empty
+
+# (5b) An interpreter stuck in uninterruptible sleep: SIGKILL at the deadline does not end it.
+# The runner waits PROBE_KILL_GRACE_USEC (2 s) more, then reports the timeout and leaves it.
+FUSE_STALL=${FUSE_STALL:?FUSE_STALL must point to the fuse-stall helper}
+"$FUSE_STALL" "$WORK/fuse" >"$WORK/fuse.log" 2>&1 &
+fuse_pid=$!
+if wait_until 5 grep -qx ready "$WORK/fuse.log"; then
+    unregister test-hang-s390x
+    register test-stuck-s390x s390x "$BIN/stuck" F
+    start=${EPOCHREALTIME/./}
+    probes 1000 s390x
+    elapsed_ms=$(((${EPOCHREALTIME/./} - start) / 1000))
+    check "the runner returns although the probe cannot be killed (exit $rc, ${elapsed_ms} ms)" \
+        test "$rc" -eq 0 -a "$elapsed_ms" -lt 8000
+    check "the file system stalled the probe for real" grep -qx stalled "$WORK/fuse.log"
+    check "the stuck probe is a timeout, left behind" \
+        test "$(verdict s390x host)/$(value s390x host left)" = timeout/1
+    stuck=$(pgrep -f "^$BIN/stuck" | head -n1)
+    check "the probe is still there, in uninterruptible sleep" \
+        test -n "$stuck" -a "$(awk '{ print $3 }' "/proc/$stuck/stat" 2>/dev/null)" = D
+    kill "$fuse_pid"
+    wait "$fuse_pid" 2>/dev/null
+    umount -l "$WORK/fuse" 2>/dev/null
+    none_stuck() { [ -z "$(pgrep -f "^$BIN/stuck")" ]; }
+    check "once the file system goes away, it dies" wait_until 5 none_stuck
+    unregister test-stuck-s390x
+else
+    kill "$fuse_pid" 2>/dev/null
+    not_ok "cannot mount the stalling FUSE file system: $(cat "$WORK/fuse.log")"
+fi
 
 # (8) The children start clean even though the helper leaves an inheritable descriptor, an
 # ignored signal, a blocked one and core dumps allowed, and runs with an environment.

@@ -39,8 +39,7 @@ static int wait_daemon(Context *c, uint64_t deadline)
                 if (!last)
                         vc.timeout_ms = DAEMON_TIMEOUT_MS;
                 else
-                        vc.timeout_ms = now >= deadline ? 0
-                                                        : (int)((deadline - now + 999) / 1000);
+                        vc.timeout_ms = now >= deadline ? 0 : (int)((deadline - now + 999) / 1000);
                 r = varlink_client_read_reply(&vc, &reply);
                 if (r < 0)
                         break;
@@ -69,8 +68,7 @@ static int wait_daemon(Context *c, uint64_t deadline)
         }
         json_object_put(last);
         if (r != -EIO)
-                fail(c, "binfmtd at %s stopped answering Watch: %s", c->args->socket,
-                     strerror(-r));
+                fail(c, "binfmtd at %s stopped answering Watch: %s", c->args->socket, strerror(-r));
         return r == -ENOMEM ? r : 1;
 }
 
@@ -87,7 +85,8 @@ static int wait_poll(Context *c, uint64_t deadline)
                         return r;
                 if (r < 0)
                         return 0;
-                done = check_required(c, j, false, false) == 0 || now_usec(CLOCK_MONOTONIC) >= deadline;
+                done = check_required(c, j, false, false) == 0 ||
+                       now_usec(CLOCK_MONOTONIC) >= deadline;
                 if (done) {
                         if (check_required(c, j, false, true) > 0)
                                 c->not_ready = true;
@@ -155,7 +154,7 @@ int verb_verify(Context *c)
                 targets = calloc(m, sizeof(BinfmtArch *));
                 if (!targets)
                         return -ENOMEM;
-                STRV_FOREACH(op, c->args->operands) {
+                STRV_FOREACH (op, c->args->operands) {
                         const BinfmtArch *a;
 
                         if (platform_resolve(*op, &a) < 0)
@@ -208,6 +207,9 @@ int verb_verify(Context *c)
 
                         if (o->result == PROBE_OK && o->level > 0)
                                 snprintf(cell[p], sizeof(cell[p]), "ok (x86-64-v%u)", o->level);
+                        else if (o->left_behind)
+                                snprintf(cell[p], sizeof(cell[p]), "%s (left behind)",
+                                         probe_result_to_id(o->result));
                         else
                                 snprintf(cell[p], sizeof(cell[p]), "%s",
                                          probe_result_to_id(o->result));
@@ -234,18 +236,24 @@ int verb_verify(Context *c)
                                          t->arch->name, at + 2);
                         else
                                 snprintf(hint, sizeof(hint), "%s", h);
-                        fail(c, "%s: from the host: %s%s%s; %s", t->arch->name,
+                        fail(c, "%s: from the host: %s%s%s%s; %s", t->arch->name,
                              probe_result_to_string(host->result), host->error ? ": " : "",
-                             host->error ? strerror(host->error) : "", hint);
+                             host->error ? strerror(host->error) : "",
+                             host->left_behind ? ", and still there after SIGKILL (uninterruptible "
+                                                 "sleep): left behind"
+                                               : "",
+                             hint);
                 }
                 if (ct->result == PROBE_OK)
                         continue;
-                if (readiness_judge_one(&s, platform_format(t->arch, plat, sizeof(plat)) ?: t->arch->name,
-                                        &verdict) < 0)
+                if (readiness_judge_one(
+                            &s, platform_format(t->arch, plat, sizeof(plat)) ?: t->arch->name,
+                            &verdict) < 0)
                         verdict = (PlatformVerdict){};
                 fail(c, "%s: in an empty chroot: %s%s%s; %s. Fix: %s.", t->arch->name,
                      probe_result_to_string(ct->result), ct->error ? ": " : "",
-                     ct->error ? strerror(ct->error) : "", verdict.problem[0] ? verdict.problem : "-",
+                     ct->error ? strerror(ct->error) : "",
+                     verdict.problem[0] ? verdict.problem : "-",
                      verdict.fix[0] ? verdict.fix : "-");
         }
         return 0;
