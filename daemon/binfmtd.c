@@ -71,15 +71,14 @@ static void log_native(const SystemInfo *sys)
 static int parse_argv(int argc, char *argv[], Manager *m, bool *ret_check)
 {
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, ARG_VERSION },
-                { "config", required_argument, NULL, ARG_CONFIG },
-                { "socket", required_argument, NULL, ARG_SOCKET },
-                { "check-config", no_argument, NULL, ARG_CHECK_CONFIG },
+                {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, ARG_VERSION},
+                {"config", required_argument, NULL, ARG_CONFIG},
+                {"socket", required_argument, NULL, ARG_SOCKET},
+                {"check-config", no_argument, NULL, ARG_CHECK_CONFIG},
                 /* Undocumented: the layered configuration under another root, for tests. */
-                { "conf-root", required_argument, NULL, ARG_CONF_ROOT },
-                {}
-        };
+                {"conf-root", required_argument, NULL, ARG_CONF_ROOT},
+                {}};
         int o;
 
         *ret_check = false;
@@ -149,6 +148,77 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
         return 0;
 }
 
+/* ---- the wiring: events -> manager (snapshot) -> server (replies) ------------------------ */
+
+static struct json_object *h_status(void *userdata, int *ret_error)
+{
+        return manager_status(userdata, ret_error);
+}
+
+static bool h_peer_is_admin(void *userdata, uid_t uid, gid_t gid, const gid_t *groups,
+                            size_t n_groups)
+{
+        return manager_peer_is_admin(userdata, uid, gid, groups, n_groups);
+}
+
+static int h_install(void *userdata, char *const *targets, bool force, Report *r)
+{
+        return manager_install(userdata, targets, force, r);
+}
+
+static int h_uninstall(void *userdata, char *const *targets, bool force, Report *r)
+{
+        return manager_uninstall(userdata, targets, force, r);
+}
+
+static int h_reload(void *userdata, Report *r, unsigned *ret_generation)
+{
+        Manager *m = userdata;
+        int q = manager_reload(m, r);
+
+        *ret_generation = m->generation;
+        return q;
+}
+
+static int h_verify(void *userdata, uint64_t *ret_seq)
+{
+        return manager_verify(userdata, ret_seq);
+}
+
+static const ServerLimits *h_limits(void *userdata)
+{
+        static ServerLimits l;
+        const Config *c = ((Manager *)userdata)->config;
+
+        l = (ServerLimits){
+                .max_connections = c->max_connections,
+                .max_connections_per_user = c->max_connections_per_user,
+                .max_watches_per_user = c->max_watches_per_user,
+                .idle_usec = c->idle_usec,
+        };
+        return &l;
+}
+
+static const ServerHandlers handlers = {
+        .status = h_status,
+        .peer_is_admin = h_peer_is_admin,
+        .install = h_install,
+        .uninstall = h_uninstall,
+        .reload = h_reload,
+        .verify = h_verify,
+        .limits = h_limits,
+};
+
+static void l_status_changed(void *userdata)
+{
+        server_status_changed(userdata);
+}
+
+static void l_verification_done(void *userdata, uint64_t seq)
+{
+        server_verification_done(userdata, seq);
+}
+
 /* The socket systemd passed, or our own. */
 static int open_socket(Manager *m)
 {
@@ -186,6 +256,7 @@ static int open_socket(Manager *m)
 static int run(int argc, char *argv[])
 {
         _cleanup_(manager_freep) Manager *m = NULL;
+        _cleanup_(server_freep) Server *server = NULL; /* freed first: it uses m's loop */
         _cleanup_(report_done) Report errors = {};
         char line[128];
         sigset_t mask;
@@ -242,11 +313,16 @@ static int run(int argc, char *argv[])
         fd = open_socket(m);
         if (fd < 0)
                 return fd;
-        r = server_new(m, fd, &m->server);
+        r = server_new(m->event, fd, &handlers, m, &server);
         if (r < 0) {
                 close(fd);
                 return log_error_errno(r, "Failed to serve: %s", strerror(-r));
         }
+        m->listener = (ManagerListener){
+                .status_changed = l_status_changed,
+                .verification_done = l_verification_done,
+                .userdata = server,
+        };
 
         r = manager_startup(m);
         if (r < 0)

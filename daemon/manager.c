@@ -29,7 +29,6 @@
 #include "binfmt/owned.h"
 #include "target/platform.h"
 #include "ops/readiness.h"
-#include "server.h"
 #include "binfmt/instance.h"
 #include "ops/node-labels.h"
 #include "ops/status-json.h"
@@ -63,8 +62,9 @@ Manager *manager_free(Manager *m)
 {
         if (!m)
                 return NULL;
-        server_free(m->server);
         verifier_free(m->verifier);
+        json_object_put(m->snapshot);
+        status_done(&m->status);
         free(m->fingerprint);
         free(m->verdicts);
         free(m->node_labels);
@@ -106,13 +106,12 @@ static int parse_one(Config *c, const char *path, Report *errors)
                 return -errno;
         }
         r = config_parse_file(c, f, path, &errs);
-        STRV_FOREACH(e, errs)
+        STRV_FOREACH (e, errs)
                 report_error(errors, NULL, "%s", *e);
         return r;
 }
 
-int manager_load_config(Manager *m, Config **ret, gid_t *ret_gid, bool *ret_gid_set,
-                        Report *errors)
+int manager_load_config(Manager *m, Config **ret, gid_t *ret_gid, bool *ret_gid_set, Report *errors)
 {
         _cleanup_(config_freep) Config *c = NULL;
         _cleanup_strv_free_ char **files = NULL;
@@ -136,11 +135,11 @@ int manager_load_config(Manager *m, Config **ret, gid_t *ret_gid, bool *ret_gid_
                 }
         }
 
-        STRV_FOREACH(f, files)
+        STRV_FOREACH (f, files)
                 (void)parse_one(c, *f, errors);
 
         /* What only the daemon can check: names resolve, the group exists. */
-        STRV_FOREACH(t, c->targets) {
+        STRV_FOREACH (t, c->targets) {
                 const BinfmtArch *a;
 
                 const ConfigTarget *ct = config_find_target(c, *t);
@@ -153,8 +152,8 @@ int manager_load_config(Manager *m, Config **ret, gid_t *ret_gid, bool *ret_gid_
                 struct group *g = getgrnam(c->admin_group);
                 if (!g)
                         report_error(errors, NULL, "%s%sAdminGroup: no group named '%s'",
-                                     strempty(c->admin_group_at),
-                                     c->admin_group_at ? ": " : "", c->admin_group);
+                                     strempty(c->admin_group_at), c->admin_group_at ? ": " : "",
+                                     c->admin_group);
                 else {
                         gid = g->gr_gid;
                         gid_set = true;
@@ -194,8 +193,8 @@ int manager_build_extra(const Config *c, BinfmtArch **ret, size_t *ret_n)
                 if (base)
                         *x = *base;
                 else
-                        *x = (BinfmtArch){ .name = t->name, .family = t->name,
-                                           .entry_name = t->name };
+                        *x = (BinfmtArch){
+                                .name = t->name, .family = t->name, .entry_name = t->name};
                 x->len = t->magic_len;
                 memcpy(x->magic, t->magic, t->magic_len);
                 if (t->mask_set)
@@ -220,9 +219,8 @@ static const OpsOverride *override_of(void *userdata, const BinfmtArch *a)
 
         if (!t)
                 return NULL;
-        ov = (OpsOverride){ .interpreter = t->interpreter,
-                            .flags_set = t->flags_set,
-                            .flags = t->flags };
+        ov = (OpsOverride){
+                .interpreter = t->interpreter, .flags_set = t->flags_set, .flags = t->flags};
         return &ov;
 }
 
@@ -260,7 +258,7 @@ static int desired_targets(Manager *m, char ***ret)
         if (!want)
                 return -ENOMEM;
 
-        STRV_FOREACH(t, m->config->targets) {
+        STRV_FOREACH (t, m->config->targets) {
                 const BinfmtArch *a;
 
                 if (streq(*t, "all")) {
@@ -271,7 +269,7 @@ static int desired_targets(Manager *m, char ***ret)
                                 if (host_is_native(&m->sys.host, &table[i]))
                                         continue;
                                 if (interp_find(&m->sys.host, m->config->interpreter_path,
-                                                         &table[i], &p, &chk) != -ENOENT)
+                                                &table[i], &p, &chk) != -ENOENT)
                                         want[i] = true;
                         }
                 } else if (platform_resolve(*t, &a) >= 0)
@@ -314,9 +312,26 @@ static bool report_has_line(const Report *r, const char *text)
 }
 
 /* Counts binfmtd's entries, and starts a verification when any entry changed. */
-static void count_registered(Manager *m)
+/*
+ * The status changed (or may have): the JSON made from it goes, and the listener (the socket)
+ * is told.
+ */
+static void publish(Manager *m)
 {
-        _cleanup_(status_done) Status s = {};
+        json_object_put(m->snapshot);
+        m->snapshot = NULL;
+        if (m->listener.status_changed)
+                m->listener.status_changed(m->listener.userdata);
+}
+
+/*
+ * Reads the instance once after a change into m->status, the one snapshot everything else
+ * derives from, and counts from it what is registered and provided. A changed set of entries
+ * starts a verification.
+ */
+static void refresh_status(Manager *m)
+{
+        _cleanup_(status_done) Status fresh = {};
         _cleanup_free_ char *fp = NULL;
         size_t len = 0;
         FILE *f;
@@ -325,8 +340,13 @@ static void count_registered(Manager *m)
 
         m->registered = 0;
         m->provided = 0;
-        if (status_collect(&m->sys, m->config->mount_point, owned_state_dir(), &s) < 0)
+        if (status_collect(&m->sys, m->config->mount_point, owned_state_dir(), &fresh) < 0)
                 return;
+        status_done(&m->status);
+        m->status = fresh;
+        fresh = (Status){};
+        m->have_status = true;
+        Status s = m->status;
         (void)desired_targets(m, &wanted);
         f = open_memstream(&fp, &len);
         if (!f)
@@ -353,7 +373,7 @@ static void count_registered(Manager *m)
         free(m->fingerprint);
         m->fingerprint = TAKE_PTR(fp);
         if (m->verifier)
-                (void)verifier_request(m->verifier, "the registrations changed");
+                (void)verifier_request(m->verifier, "the registrations changed", NULL);
 }
 
 /*
@@ -411,16 +431,16 @@ static void update_node_labels(Manager *m, const PlatformVerdict *l, size_t n)
 }
 
 /* Logs the verdicts of registered platforms when they change: what works, what does not. */
-static void on_verified(Verifier *v, void *userdata)
+static void on_verified(Verifier *v, uint64_t seq, int error, void *userdata)
 {
         Manager *m = userdata;
-        _cleanup_(status_done) Status s = {};
         _cleanup_free_ PlatformVerdict *l = NULL;
         _cleanup_free_ char *text = NULL;
         size_t n = 0, len = 0;
+        Status s = m->status;
         FILE *f;
 
-        if (status_collect(&m->sys, m->config->mount_point, owned_state_dir(), &s) < 0)
+        if (!m->have_status || error < 0)
                 goto notify;
         s.verification = verifier_last(v);
         if (readiness_judge(&s, &l, &n) < 0)
@@ -442,13 +462,15 @@ static void on_verified(Verifier *v, void *userdata)
                 log_info("Verified: %u of %zu platform(s) run in containers.", ok, n);
                 for (size_t i = 0; i < n; i++)
                         if (l[i].registered && !l[i].verified)
-                                log_warning("Not ready: %s: %s; %s.", l[i].platform,
-                                            l[i].problem, l[i].fix);
+                                log_warning("Not ready: %s: %s; %s.", l[i].platform, l[i].problem,
+                                            l[i].fix);
                 free(m->verdicts);
                 m->verdicts = TAKE_PTR(text);
         }
 notify:
-        server_notify_watchers(m->server);
+        publish(m);
+        if (m->listener.verification_done)
+                m->listener.verification_done(m->listener.userdata, seq);
 }
 
 int manager_start_verifying(Manager *m)
@@ -461,7 +483,7 @@ int manager_start_verifying(Manager *m)
         r = verifier_configure(m->verifier, m->config->interpreter_path, m->config->verify_usec);
         if (r < 0)
                 return r;
-        return verifier_request(m->verifier, "start-up");
+        return verifier_request(m->verifier, "start-up", NULL);
 }
 
 static int reconcile_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
@@ -518,14 +540,14 @@ int manager_reconcile(Manager *m, const char *why)
         problems = (Report){};
 
         m->last_reconcile_realtime = now_usec(CLOCK_REALTIME);
-        count_registered(m);
+        refresh_status(m);
 
         if (m->ready) {
                 char line[128];
 
                 (void)sd_notifyf(false, "STATUS=%s", manager_status_line(m, line, sizeof(line)));
         }
-        server_notify_watchers(m->server);
+        publish(m);
         return arm_timer(m);
 }
 
@@ -595,8 +617,8 @@ static void watch_interpreters(Manager *m)
                 }
         }
         STRV_FOREACH (d, dirs) {
-                sd_event_source **a = realloc(m->interp_watches,
-                                              sizeof(*a) * (m->n_interp_watches + 1));
+                sd_event_source **a =
+                        realloc(m->interp_watches, sizeof(*a) * (m->n_interp_watches + 1));
 
                 if (!a)
                         return;
@@ -685,7 +707,7 @@ static void mark(Manager *m, char *const *targets, RuntimeChange what)
         size_t n;
         const BinfmtArch *table = arch_table(&n);
 
-        STRV_FOREACH(t, (char **)targets) {
+        STRV_FOREACH (t, (char **)targets) {
                 const BinfmtArch *a;
 
                 if (streq(*t, "all")) {
@@ -735,7 +757,7 @@ int manager_install(Manager *m, char *const *targets, bool force, Report *r)
                 mark(m, targets, RUNTIME_ADDED);
         else
                 for (size_t i = 0; targets[i]; i++) {
-                        char *one[] = { targets[i], NULL };
+                        char *one[] = {targets[i], NULL};
                         _cleanup_(report_done) Report probe = {};
                         OpsContext dry = oc;
 
@@ -745,8 +767,8 @@ int manager_install(Manager *m, char *const *targets, bool force, Report *r)
                         if (ops_install(&dry, one, true, &probe) >= 0 && !probe.failed)
                                 mark(m, one, RUNTIME_ADDED);
                 }
-        count_registered(m);
-        server_notify_watchers(m->server);
+        refresh_status(m);
+        publish(m);
         return 0;
 }
 
@@ -763,7 +785,7 @@ int manager_uninstall(Manager *m, char *const *targets, bool force, Report *r)
          * whose entry stays (another tool's, refused without force) is still wanted: when
          * that entry goes, binfmtd registers its own. */
         for (size_t i = 0; targets[i]; i++) {
-                char *one[] = { targets[i], NULL };
+                char *one[] = {targets[i], NULL};
                 const BinfmtArch *a;
                 char name[ARCH_ENTRY_NAME_MAX];
                 _cleanup_close_ int fd = -EBADF;
@@ -775,8 +797,8 @@ int manager_uninstall(Manager *m, char *const *targets, bool force, Report *r)
                         continue;
                 mark(m, one, RUNTIME_REMOVED);
         }
-        count_registered(m);
-        server_notify_watchers(m->server);
+        refresh_status(m);
+        publish(m);
         return 0;
 }
 
@@ -814,6 +836,9 @@ int manager_reload(Manager *m, Report *r)
                 (void)sd_notify(false, "READY=1");
                 return q;
         }
+        /* The snapshot borrows from the configuration it was made with. */
+        status_done(&m->status);
+        m->have_status = false;
         config_free(m->config);
         free(m->extra);
         m->config = c;
@@ -837,7 +862,7 @@ int manager_reload(Manager *m, Report *r)
 void manager_stop(Manager *m)
 {
         _cleanup_(report_done) Report r = {};
-        char *all[] = { (char *)"all", NULL };
+        char *all[] = {(char *)"all", NULL};
         OpsContext oc;
 
         if (!m->config || !m->config->remove_on_stop)
@@ -853,16 +878,16 @@ void manager_stop(Manager *m)
 
 /* ---- status and peers ------------------------------------------------------------------- */
 
-int manager_status_json(Manager *m, struct json_object **ret)
+/* The snapshot as JSON: the model, and the daemon's own section. */
+static int status_json(Manager *m, struct json_object **ret)
 {
-        _cleanup_(status_done) Status s = {};
         _cleanup_strv_free_ char **targets = NULL;
         struct json_object *j, *d, *t, *p;
+        Status s = m->status;
         int q;
 
-        q = status_collect(&m->sys, m->config->mount_point, owned_state_dir(), &s);
-        if (q < 0)
-                return q;
+        if (!m->have_status)
+                return -ENODATA;
         s.verification = verifier_last(m->verifier);
         q = status_to_json(&s, &j);
         if (q < 0)
@@ -876,13 +901,12 @@ int manager_status_json(Manager *m, struct json_object **ret)
         if (!d || json_object_object_add(j, "daemon", d) < 0 || !t ||
             json_object_object_add(d, "targets", t) < 0)
                 goto oom;
-        STRV_FOREACH(x, targets)
+        STRV_FOREACH (x, targets)
                 if (json_object_array_add(t, json_object_new_string(*x)) < 0)
                         goto oom;
         if (report_to_json(&m->last_problems, &p) < 0 ||
-            json_object_object_add(d, "problems", json_object_get(
-                                                          json_object_object_get(p, "messages"))) <
-                    0) {
+            json_object_object_add(d, "problems",
+                                   json_object_get(json_object_object_get(p, "messages"))) < 0) {
                 json_object_put(p);
                 goto oom;
         }
@@ -909,8 +933,33 @@ fail:
         return q;
 }
 
-bool manager_peer_is_admin(Manager *m, uid_t uid, gid_t gid, const gid_t *groups,
-                           size_t n_groups)
+struct json_object *manager_status(Manager *m, int *ret_error)
+{
+        int r;
+
+        /* A change seen, its reconcile still a few milliseconds away: now, for this caller. */
+        if (m->change_timer && sd_event_source_get_enabled(m->change_timer, NULL) > 0) {
+                (void)sd_event_source_set_enabled(m->change_timer, SD_EVENT_OFF);
+                (void)manager_reconcile(m, "a change in binfmt_misc");
+        }
+        if (!m->snapshot) {
+                r = status_json(m, &m->snapshot);
+                if (r < 0) {
+                        *ret_error = r;
+                        return NULL;
+                }
+        }
+        return m->snapshot;
+}
+
+int manager_verify(Manager *m, uint64_t *ret_seq)
+{
+        if (!m->verifier)
+                return -EAGAIN;
+        return verifier_request(m->verifier, "requested by a client", ret_seq);
+}
+
+bool manager_peer_is_admin(Manager *m, uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups)
 {
         if (uid == 0)
                 return true;

@@ -7,16 +7,24 @@
 
 #include "config/config.h"
 #include "base/report.h"
+#include "ops/status.h"
 #include "verify/system.h"
 #include "verifier.h"
 
 /*
  * The daemon's state: the configuration in force, the runtime changes made through the socket,
- * and the reconcile loop that keeps the kernel's entries as they should be. The server calls
- * in; the manager never calls the server except to tell watchers that something changed.
+ * the reconcile loop that keeps the kernel's entries as they should be, and the status: one
+ * snapshot, collected once per change, that the reconcile's bookkeeping, the verdicts, the logs
+ * and STATUS=, and every reply of the socket derive from. It knows nothing of the socket: it
+ * tells whoever listens (binfmtd.c wires the server) that the status changed or a verification
+ * finished, and answers what it is asked.
  */
 
-typedef struct Server Server;
+typedef struct ManagerListener {
+        void (*status_changed)(void *userdata);
+        void (*verification_done)(void *userdata, uint64_t seq);
+        void *userdata;
+} ManagerListener;
 
 typedef enum RuntimeChange {
         RUNTIME_CONFIG = 0,  /* as the configuration says */
@@ -31,7 +39,7 @@ typedef struct Manager {
         sd_event_source *change_timer;    /* a reconcile soon after a change, coalesced */
         sd_event_source **interp_watches; /* inotify on the interpreters' directories */
         size_t n_interp_watches;
-        Server *server;
+        ManagerListener listener;
 
         char *config_file;        /* --config: this file only; NULL: the layered set */
         char *conf_root;          /* root for the layered set ("" normally) */
@@ -55,6 +63,9 @@ typedef struct Manager {
         char *verdicts;           /* the last verification's verdicts, to log changes only */
         char *node_labels;        /* the NodeFeatureFile= text last written, NULL: none */
         char *node_labels_path;   /* where it was written */
+        Status status;            /* the instance as the last reconcile left it */
+        bool have_status;
+        struct json_object *snapshot; /* the status as JSON, made from it; NULL: to be made */
         bool ready;
 } Manager;
 
@@ -88,8 +99,15 @@ int manager_reload(Manager *m, Report *r);
 int manager_install(Manager *m, char *const *targets, bool force, Report *r);
 int manager_uninstall(Manager *m, char *const *targets, bool force, Report *r);
 
-/* The status model as JSON, with the daemon's own section. */
-int manager_status_json(Manager *m, struct json_object **ret);
+/**
+ * manager_status() - the status as JSON (the model with the daemon's own section), borrowed
+ * until the next change. A change seen but not yet reconciled is reconciled first, so that a
+ * caller who changed something sees it. NULL with *@ret_error on failure.
+ */
+struct json_object *manager_status(Manager *m, int *ret_error);
+
+/* Starts a verification now (or right after the one running); its number in *@ret_seq. */
+int manager_verify(Manager *m, uint64_t *ret_seq);
 
 /* Whether a peer may change registrations: root, or a member of the admin group. */
 /**

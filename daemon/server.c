@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The Varlink server: accepts connections on the daemon's socket, frames and parses calls with
- * lib/varlink/varlink.c, authorises changes by the peer's SO_PEERCRED credentials, and answers from the
- * manager. Everything is non-blocking on the manager's sd-event loop.
+ * lib/varlink/varlink.c, authorises changes by the peer's SO_PEERCRED credentials, and answers
+ * through the handlers binfmtd.c gives it. Everything is non-blocking on one sd-event loop.
+ *
+ * GetStatus is answered from a reply serialised once per status (and number of connections):
+ * the status itself is the manager's snapshot, rebuilt only when something changed.
  *
  * A client can only ever cost a bounded amount: at most MaxConnections at once, one message of
  * at most VARLINK_MESSAGE_MAX bytes in flight, at most SERVER_OUTPUT_MAX bytes of replies
@@ -34,6 +37,8 @@
 #define RESERVED_CONNECTIONS 8
 /* Refusals logged per second at most; the others are counted, and said in the next line. */
 #define REFUSAL_LOGS_PER_SEC 1
+/* Client calls run after the events of binfmt_misc and the timers of the same loop turn. */
+#define SERVER_PRIORITY (SD_EVENT_PRIORITY_NORMAL + 10)
 
 typedef struct Connection Connection;
 
@@ -47,26 +52,39 @@ struct Connection {
         char *out;
         size_t out_len, out_off, out_alloc;
         struct ucred cred;
-        gid_t *groups;      /* supplementary groups at connect time (SO_PEERGROUPS) */
+        gid_t *groups; /* supplementary groups at connect time (SO_PEERGROUPS) */
         size_t n_groups;
-        bool privileged;    /* root or the admin group when it connected: the reserve is theirs */
+        bool privileged; /* root or the admin group when it connected: the reserve is theirs */
         bool watching;
-        bool eof;           /* the client half-closed: answer what it sent, then close */
-        bool backlog;       /* complete calls wait in the buffer for their turn */
+        bool verify_wait; /* a Verify call waits for verification number verify_seq */
+        bool verify_oneway;
+        uint64_t verify_seq;
+        bool eof;              /* the client half-closed: answer what it sent, then close */
+        bool backlog;          /* complete calls wait in the buffer for their turn */
         sd_event_source *more; /* calls left over from a wakeup: run after the others' */
-        bool dead;          /* broke a limit or the protocol: close at the next chance */
-        char *last_status;  /* what the watcher got last */
+        bool dead;             /* broke a limit or the protocol: close at the next chance */
+        char *last_status;     /* what the watcher got last */
 };
 
 struct Server {
-        Manager *manager;
+        sd_event *event;
+        const ServerHandlers *handlers;
+        void *userdata;
         int fd;
         sd_event_source *io;
         Connection *connections;
         unsigned n_connections;
         uint64_t refusal_log_usec;  /* when a refusal was last logged */
         unsigned refusals_unlogged; /* refusals since then */
+        char *status_reply;         /* the GetStatus reply as sent, NULL: to be made */
+        size_t status_reply_len;
+        unsigned status_reply_connections; /* the number of connections it says */
+        char *watch_key;                   /* what Watch clients compare, for this status */
+        sd_event_source *notify; /* tells the watchers, after the change's handler returned */
 };
+
+#define H(s)      ((s)->handlers)
+#define LIMITS(s) ((s)->handlers->limits((s)->userdata))
 
 static int connection_update_events(Connection *c);
 static bool connection_done(Connection *c);
@@ -100,6 +118,10 @@ static const char interface_description[] =
         "\n"
         "# Reads the configuration again; one with errors is rejected, the running one stays.\n"
         "method Reload() -> (generation: int)\n"
+        "\n"
+        "# Runs every platform's probes now, from the host and in an empty chroot, and replies\n"
+        "# once they have finished, with the status and its verification record.\n"
+        "method Verify() -> (status: object)\n"
         "\n"
         "# The caller is neither root nor in the configured admin group.\n"
         "error PermissionDenied ()\n"
@@ -194,7 +216,7 @@ static int connection_flush(Connection *c)
 }
 
 /* Queues a message; a client that lets replies pile up beyond the limit is dropped. */
-static int connection_queue(Connection *c, char *msg, size_t len)
+static int connection_append(Connection *c, const char *msg, size_t len)
 {
         size_t pending = c->out_len - c->out_off;
         int r;
@@ -203,7 +225,6 @@ static int connection_queue(Connection *c, char *msg, size_t len)
                 log_debug("Client pid %d does not read its replies, disconnecting.",
                           (int)c->cred.pid);
                 c->dead = true;
-                free(msg);
                 return -ENOBUFS;
         }
         if (c->out_off > 0) {
@@ -216,7 +237,6 @@ static int connection_queue(Connection *c, char *msg, size_t len)
                 char *p = realloc(c->out, a);
 
                 if (!p) {
-                        free(msg);
                         c->dead = true;
                         return -ENOMEM;
                 }
@@ -225,11 +245,18 @@ static int connection_queue(Connection *c, char *msg, size_t len)
         }
         memcpy(c->out + c->out_len, msg, len);
         c->out_len += len;
-        free(msg);
 
         r = connection_flush(c);
         if (r < 0)
                 c->dead = true;
+        return r;
+}
+
+static int connection_queue(Connection *c, char *msg, size_t len)
+{
+        int r = connection_append(c, msg, len);
+
+        free(msg);
         return r;
 }
 
@@ -250,8 +277,7 @@ static int send_reply(Connection *c, const VarlinkCall *call, const char *error,
         return connection_queue(c, m, l);
 }
 
-static int reply(Connection *c, const VarlinkCall *call, struct json_object *params,
-                 bool continues)
+static int reply(Connection *c, const VarlinkCall *call, struct json_object *params, bool continues)
 {
         return send_reply(c, call, NULL, params, continues);
 }
@@ -284,7 +310,8 @@ static int reply_error_field(Connection *c, const VarlinkCall *call, const char 
  */
 static int check_keys(Connection *c, const VarlinkCall *call, const char *const *allowed)
 {
-        json_object_object_foreach(call->parameters, key, val) {
+        json_object_object_foreach(call->parameters, key, val)
+        {
                 bool ok = false;
 
                 (void)val;
@@ -323,7 +350,7 @@ static int method_get_info(Connection *c, const VarlinkCall *call)
 
 static int method_get_interface_description(Connection *c, const VarlinkCall *call)
 {
-        static const char *const keys[] = { "interface", NULL };
+        static const char *const keys[] = {"interface", NULL};
         struct json_object *v, *p;
         const char *name, *text;
         int r;
@@ -352,23 +379,64 @@ static int method_get_interface_description(Connection *c, const VarlinkCall *ca
         return r;
 }
 
+/* The status object of the handlers, with the number of connections now. */
+static int status_object(Server *s, struct json_object **ret)
+{
+        struct json_object *st, *d;
+        int r = -EIO;
+
+        st = H(s)->status(s->userdata, &r);
+        if (!st)
+                return r < 0 ? r : -EIO;
+        d = json_object_object_get(st, "daemon");
+        if (d &&
+            json_object_object_add(d, "connections", json_object_new_int64(s->n_connections)) < 0)
+                return -ENOMEM;
+        *ret = st;
+        return 0;
+}
+
+/* {"status": ...}: the parameters of GetStatus and Watch replies. A new reference. */
 static int status_params(Server *s, struct json_object **ret)
 {
         struct json_object *st, *p;
         int r;
 
-        r = manager_status_json(s->manager, &st);
+        r = status_object(s, &st);
         if (r < 0)
                 return r;
-        json_object_object_add(json_object_object_get(st, "daemon"), "connections",
-                               json_object_new_int64(s->n_connections));
         p = json_object_new_object();
-        if (!p) {
-                json_object_put(st);
+        if (!p || json_object_object_add(p, "status", json_object_get(st)) < 0) {
+                json_object_put(p);
                 return -ENOMEM;
         }
-        json_object_object_add(p, "status", st);
         *ret = p;
+        return 0;
+}
+
+/* The whole GetStatus reply, made once per status and number of connections. */
+static int status_reply(Server *s, const char **ret, size_t *ret_len)
+{
+        struct json_object *p;
+        char *m = NULL;
+        size_t l;
+        int r;
+
+        if (!s->status_reply || s->status_reply_connections != s->n_connections) {
+                r = status_params(s, &p);
+                if (r < 0)
+                        return r;
+                r = varlink_format_reply(p, false, &m, &l);
+                json_object_put(p);
+                if (r < 0)
+                        return r;
+                free(s->status_reply);
+                s->status_reply = m;
+                s->status_reply_len = l;
+                s->status_reply_connections = s->n_connections;
+        }
+        *ret = s->status_reply;
+        *ret_len = s->status_reply_len;
         return 0;
 }
 
@@ -381,56 +449,59 @@ static int reply_status_unavailable(Connection *c, const VarlinkCall *call, int 
 
 static int method_get_status(Connection *c, const VarlinkCall *call)
 {
-        struct json_object *p;
+        const char *m;
+        size_t l;
         int r;
 
         if (check_keys(c, call, NULL))
                 return 0;
-        r = status_params(c->server, &p);
+        r = status_reply(c->server, &m, &l);
         if (r < 0)
                 return reply_status_unavailable(c, call, r);
-        r = reply(c, call, p, false);
-        json_object_put(p);
-        return r;
+        if (call->oneway)
+                return 0;
+        return connection_append(c, m, l);
 }
 
 /*
  * What a Watch client is told about: the status without the fields that change with time alone
  * (when the last reconcile ran, how many clients are connected). A reconcile that changed
- * nothing is no news; without this every ReconcileIntervalSec= woke every watcher.
+ * nothing is no news; without this every ReconcileIntervalSec= woke every watcher. Made once
+ * per status.
  */
-static char *watch_key(struct json_object *p)
+static const char *watch_key(Server *s, struct json_object *p)
 {
-        static const char *const volatile_keys[] = { "last_reconcile_usec", "connections" };
-        struct json_object *d = json_object_object_get(json_object_object_get(p, "status"),
-                                                       "daemon");
+        static const char *const volatile_keys[] = {"last_reconcile_usec", "connections"};
+        struct json_object *d =
+                json_object_object_get(json_object_object_get(p, "status"), "daemon");
         struct json_object *saved[ELEMENTSOF(volatile_keys)] = {};
-        char *key;
 
+        if (s->watch_key)
+                return s->watch_key;
         for (size_t i = 0; d && i < ELEMENTSOF(volatile_keys); i++)
                 if (json_object_object_get_ex(d, volatile_keys[i], &saved[i])) {
                         json_object_get(saved[i]);
                         json_object_object_del(d, volatile_keys[i]);
                 }
-        key = strdup(json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN));
+        s->watch_key = strdup(json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN));
         for (size_t i = 0; d && i < ELEMENTSOF(volatile_keys); i++)
                 if (saved[i])
                         json_object_object_add(d, volatile_keys[i], saved[i]);
-        return key;
+        return s->watch_key;
 }
 
 static int watch_send(Connection *c, struct json_object *p)
 {
-        char *key = watch_key(p);
+        const char *key = watch_key(c->server, p);
 
         if (!key)
                 return -ENOMEM;
-        if (c->last_status && streq(c->last_status, key)) {
-                free(key);
+        if (c->last_status && streq(c->last_status, key))
                 return 0;
-        }
         free(c->last_status);
-        c->last_status = key;
+        c->last_status = strdup(key);
+        if (!c->last_status)
+                return -ENOMEM;
         return reply(c, NULL, p, true);
 }
 
@@ -455,14 +526,13 @@ static int method_watch(Connection *c, const VarlinkCall *call)
 
                 for (Connection *o = c->server->connections; o; o = o->next)
                         n += o->watching && o->cred.uid == c->cred.uid;
-                if (n >= c->server->manager->config->max_watches_per_user) {
+                if (n >= LIMITS(c->server)->max_watches_per_user) {
                         json_object_put(p);
                         log_refusal(c->server,
                                     "Refused Watch from uid %u (pid %d): it watches %u times "
                                     "already (MaxWatchesPerUser=).",
                                     (unsigned)c->cred.uid, (int)c->cred.pid, n);
-                        return reply_error_field(c, call, INTERFACE ".TooManyConnections",
-                                                 "reason",
+                        return reply_error_field(c, call, INTERFACE ".TooManyConnections", "reason",
                                                  "this user has MaxWatchesPerUser= Watch calls "
                                                  "open already");
                 }
@@ -504,8 +574,8 @@ _printf_(2, 3) static void log_refusal(Server *s, const char *fmt, ...)
 
 static bool authorised(Connection *c, const VarlinkCall *call)
 {
-        if (manager_peer_is_admin(c->server->manager, c->cred.uid, c->cred.gid, c->groups,
-                                  c->n_groups))
+        if (H(c->server)->peer_is_admin(c->server->userdata, c->cred.uid, c->cred.gid, c->groups,
+                                        c->n_groups))
                 return true;
         log_refusal(c->server, "Refused %s from uid %u (pid %d): not root or in the admin group.",
                     call->method, (unsigned)c->cred.uid, (int)c->cred.pid);
@@ -517,7 +587,7 @@ static bool authorised(Connection *c, const VarlinkCall *call)
 static int parse_change(Connection *c, const VarlinkCall *call, char ***ret_targets,
                         bool *ret_force)
 {
-        static const char *const keys[] = { "targets", "force", NULL };
+        static const char *const keys[] = {"targets", "force", NULL};
         _cleanup_strv_free_ char **targets = NULL;
         struct json_object *v;
         size_t n;
@@ -585,9 +655,9 @@ static int method_change(Connection *c, const VarlinkCall *call, bool install)
                  install ? "Install" : "Uninstall", strv_length(targets), (unsigned)c->cred.uid,
                  (int)c->cred.pid);
         if (install)
-                r = manager_install(c->server->manager, targets, force, &rep);
+                r = H(c->server)->install(c->server->userdata, targets, force, &rep);
         else
-                r = manager_uninstall(c->server->manager, targets, force, &rep);
+                r = H(c->server)->uninstall(c->server->userdata, targets, force, &rep);
         if (r < 0)
                 return r;
         return reply_report(c, call, &rep);
@@ -597,13 +667,14 @@ static int method_reload(Connection *c, const VarlinkCall *call)
 {
         _cleanup_(report_done) Report rep = {};
         struct json_object *p;
+        unsigned generation = 0;
         int r;
 
         if (!authorised(c, call))
                 return 0;
         if (check_keys(c, call, NULL))
                 return 0;
-        r = manager_reload(c->server->manager, &rep);
+        r = H(c->server)->reload(c->server->userdata, &rep, &generation);
         if (r == -EINVAL) {
                 r = report_to_json(&rep, &p);
                 if (r < 0)
@@ -617,11 +688,33 @@ static int method_reload(Connection *c, const VarlinkCall *call)
         p = json_object_new_object();
         if (!p)
                 return -ENOMEM;
-        json_object_object_add(p, "generation",
-                               json_object_new_int64(c->server->manager->generation));
+        json_object_object_add(p, "generation", json_object_new_int64(generation));
         r = reply(c, call, p, false);
         json_object_put(p);
         return r;
+}
+
+/*
+ * Verify: a verification of every platform, started now; the reply (the status, with its
+ * record) comes when it has finished, and until then the connection runs no further calls.
+ * Changes nothing, yet costs every probe's run: root and the admin group only.
+ */
+static int method_verify(Connection *c, const VarlinkCall *call)
+{
+        int r;
+
+        if (!authorised(c, call))
+                return 0;
+        if (check_keys(c, call, NULL))
+                return 0;
+        r = H(c->server)->verify(c->server->userdata, &c->verify_seq);
+        if (r < 0)
+                return reply_status_unavailable(c, call, r);
+        c->verify_wait = true;
+        c->verify_oneway = call->oneway;
+        /* Probes take their time (each up to 10 s): no idle limit while it waits. */
+        (void)sd_event_source_set_enabled(c->idle, SD_EVENT_OFF);
+        return 0;
 }
 
 static int dispatch(Connection *c, const char *msg, size_t len)
@@ -652,14 +745,15 @@ static int dispatch(Connection *c, const char *msg, size_t len)
                 r = method_change(c, &call, false);
         else if (streq(call.method, INTERFACE ".Reload"))
                 r = method_reload(c, &call);
+        else if (streq(call.method, INTERFACE ".Verify"))
+                r = method_verify(c, &call);
         else if (varlink_method_interface(call.method, iface, sizeof(iface)) &&
                  (streq(iface, INTERFACE) || streq(iface, "org.varlink.service")))
                 r = reply_error_field(c, &call, VARLINK_ERROR_METHOD_NOT_FOUND, "method",
                                       call.method);
         else
                 r = reply_error_field(c, &call, VARLINK_ERROR_INTERFACE_NOT_FOUND, "interface",
-                                      varlink_method_interface(call.method, iface,
-                                                               sizeof(iface))
+                                      varlink_method_interface(call.method, iface, sizeof(iface))
                                               ?: call.method);
 
         varlink_call_done(&call);
@@ -712,7 +806,7 @@ static int connection_run(Connection *c)
                 size_t len;
 
                 /* A watcher's connection is busy with its call: further calls wait. */
-                if (c->watching || c->dead)
+                if (c->watching || c->verify_wait || c->dead)
                         break;
                 if (c->out_len - c->out_off > OUTPUT_HIGH_WATER) {
                         c->backlog = varlink_buffer_has_message(&c->in);
@@ -722,11 +816,10 @@ static int connection_run(Connection *c)
                         c->backlog = varlink_buffer_has_message(&c->in);
                         if (c->backlog) {
                                 r = c->more ? 0
-                                            : sd_event_add_defer(s->manager->event, &c->more,
+                                            : sd_event_add_defer(s->event, &c->more,
                                                                  connection_more, c);
                                 if (r >= 0)
-                                        r = sd_event_source_set_enabled(c->more,
-                                                                        SD_EVENT_ONESHOT);
+                                        r = sd_event_source_set_enabled(c->more, SD_EVENT_ONESHOT);
                                 if (r < 0)
                                         return r;
                         }
@@ -738,8 +831,7 @@ static int connection_run(Connection *c)
                 if (r == 0)
                         break;
                 if (!c->watching)
-                        (void)sd_event_source_set_time_relative(c->idle,
-                                                                s->manager->config->idle_usec);
+                        (void)sd_event_source_set_time_relative(c->idle, LIMITS(s)->idle_usec);
                 r = dispatch(c, msg, len);
                 if (r < 0)
                         return r;
@@ -779,7 +871,7 @@ static int connection_read(Connection *c)
                 if (r < 0)
                         return r; /* -EMSGSIZE: oversized message */
                 /* A watcher's further calls wait unread: bound them as one message. */
-                if (c->watching && c->in.len > VARLINK_MESSAGE_MAX)
+                if ((c->watching || c->verify_wait) && c->in.len > VARLINK_MESSAGE_MAX)
                         return -EMSGSIZE;
         }
         return connection_run(c);
@@ -851,7 +943,7 @@ static void peer_groups(Connection *c)
  */
 static bool refuse_if_over_limits(Server *s, Connection *c)
 {
-        const Config *cfg = s->manager->config;
+        const ServerLimits *cfg = LIMITS(s);
         struct json_object *p;
         const char *why = NULL;
         unsigned mine = 0;
@@ -907,10 +999,10 @@ static int server_accept(sd_event_source *src, int fd, uint32_t revents, void *u
                 c->fd = TAKE_FD(cfd);
                 c->in.limit = VARLINK_MESSAGE_MAX;
                 if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &sl) < 0)
-                        c->cred = (struct ucred){ .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
+                        c->cred = (struct ucred){.pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1};
                 peer_groups(c);
-                c->privileged = manager_peer_is_admin(s->manager, c->cred.uid, c->cred.gid,
-                                                      c->groups, c->n_groups);
+                c->privileged = H(s)->peer_is_admin(s->userdata, c->cred.uid, c->cred.gid,
+                                                    c->groups, c->n_groups);
                 if (refuse_if_over_limits(s, c)) {
                         close(c->fd);
                         free(c->groups);
@@ -924,12 +1016,13 @@ static int server_accept(sd_event_source *src, int fd, uint32_t revents, void *u
                 s->connections = c;
                 s->n_connections++;
 
-                r = sd_event_add_io(s->manager->event, &c->io, c->fd, EPOLLIN, connection_io, c);
+                r = sd_event_add_io(s->event, &c->io, c->fd, EPOLLIN, connection_io, c);
+                /* Events of binfmt_misc first: a call made after a change sees it. */
                 if (r >= 0)
-                        r = sd_event_add_time_relative(s->manager->event, &c->idle,
-                                                       CLOCK_MONOTONIC,
-                                                       s->manager->config->idle_usec, 0,
-                                                       connection_idle, c);
+                        r = sd_event_source_set_priority(c->io, SERVER_PRIORITY);
+                if (r >= 0)
+                        r = sd_event_add_time_relative(s->event, &c->idle, CLOCK_MONOTONIC,
+                                                       LIMITS(s)->idle_usec, 0, connection_idle, c);
                 if (r < 0) {
                         log_warning("Failed to watch a connection: %s", strerror(-r));
                         connection_free(c);
@@ -940,7 +1033,7 @@ static int server_accept(sd_event_source *src, int fd, uint32_t revents, void *u
 int server_listen(const char *path)
 {
         _cleanup_close_ int fd = -EBADF;
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
         _cleanup_free_ char *dir = NULL;
         char *slash;
 
@@ -982,7 +1075,8 @@ int server_listen(const char *path)
         return TAKE_FD(fd);
 }
 
-int server_new(Manager *m, int listen_fd, Server **ret)
+int server_new(sd_event *event, int listen_fd, const ServerHandlers *handlers, void *userdata,
+               Server **ret)
 {
         Server *s;
         int r;
@@ -990,15 +1084,21 @@ int server_new(Manager *m, int listen_fd, Server **ret)
         s = calloc(1, sizeof(*s));
         if (!s)
                 return -ENOMEM;
-        s->manager = m;
+        s->event = sd_event_ref(event);
+        s->handlers = handlers;
+        s->userdata = userdata;
         s->fd = listen_fd;
 
         r = fcntl(listen_fd, F_GETFL);
         if (r >= 0 && !(r & O_NONBLOCK))
                 (void)fcntl(listen_fd, F_SETFL, r | O_NONBLOCK);
 
-        r = sd_event_add_io(m->event, &s->io, listen_fd, EPOLLIN, server_accept, s);
+        r = sd_event_add_io(event, &s->io, listen_fd, EPOLLIN, server_accept, s);
+        if (r >= 0)
+                r = sd_event_source_set_priority(s->io, SERVER_PRIORITY);
         if (r < 0) {
+                sd_event_source_disable_unref(s->io);
+                sd_event_unref(s->event);
                 free(s);
                 return r;
         }
@@ -1013,26 +1113,77 @@ Server *server_free(Server *s)
         while (s->connections)
                 connection_free(s->connections);
         sd_event_source_disable_unref(s->io);
+        sd_event_source_disable_unref(s->notify);
         if (s->fd >= 0)
                 close(s->fd);
+        free(s->status_reply);
+        free(s->watch_key);
+        sd_event_unref(s->event);
         free(s);
         return NULL;
 }
 
-void server_notify_watchers(Server *s)
+/* Runs on the loop after the change's handler: nothing is freed under anyone's feet. */
+static int notify_watchers(sd_event_source *src, void *userdata)
 {
+        Server *s = userdata;
         struct json_object *p = NULL;
         Connection *next;
 
-        if (!s)
-                return;
         for (Connection *c = s->connections; c; c = next) {
                 next = c->next;
                 if (!c->watching)
                         continue;
                 if (!p && status_params(s, &p) < 0)
-                        return;
+                        return 0;
                 if (watch_send(c, p) < 0 || c->dead)
+                        connection_free(c);
+        }
+        json_object_put(p);
+        return 0;
+}
+
+void server_status_changed(Server *s)
+{
+        int r;
+
+        if (!s)
+                return;
+        s->status_reply = mfree(s->status_reply);
+        s->watch_key = mfree(s->watch_key);
+        r = s->notify ? 0 : sd_event_add_defer(s->event, &s->notify, notify_watchers, s);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(s->notify, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_warning("Cannot tell the Watch clients of a change: %s", strerror(-r));
+}
+
+void server_verification_done(Server *s, uint64_t seq)
+{
+        struct json_object *p = NULL;
+        Connection *next;
+        int r;
+
+        if (!s)
+                return;
+        for (Connection *c = s->connections; c; c = next) {
+                next = c->next;
+                if (!c->verify_wait || c->verify_seq > seq)
+                        continue;
+                c->verify_wait = false;
+                (void)sd_event_source_set_time_relative(c->idle, LIMITS(s)->idle_usec);
+                (void)sd_event_source_set_enabled(c->idle, SD_EVENT_ONESHOT);
+                if (!p && (r = status_params(s, &p)) < 0) {
+                        VarlinkCall call = {.oneway = c->verify_oneway};
+                        r = reply_status_unavailable(c, &call, r);
+                } else if (c->verify_oneway)
+                        r = 0;
+                else
+                        r = reply(c, NULL, p, false);
+                /* Calls that waited behind it run now. */
+                if (r >= 0 && !c->dead)
+                        r = connection_run(c);
+                if (r < 0 || c->dead || connection_done(c))
                         connection_free(c);
         }
         json_object_put(p);

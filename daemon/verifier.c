@@ -22,9 +22,10 @@
 
 typedef struct Job {
         const SystemInfo *sys;
-        char **dirs;                 /* copy of the interpreter path */
+        char **dirs; /* copy of the interpreter path */
         int efd;
-        int r;                       /* verify_run()'s result */
+        int r; /* verify_run()'s result */
+        uint64_t seq;
         Verification result;
 } Job;
 
@@ -44,6 +45,7 @@ struct Verifier {
         Job job;
         bool busy;
         bool again;
+        uint64_t started; /* runs started */
 
         Verification last;
         bool have_last;
@@ -63,8 +65,8 @@ static void *worker(void *userdata)
         else
                 j->r = verify_workdir(&workdir);
         if (j->r >= 0)
-                j->r = verify_run(j->sys, targets, n, j->dirs, workdir,
-                                  VERIFIER_PROBE_TIMEOUT_USEC, &j->result);
+                j->r = verify_run(j->sys, targets, n, j->dirs, workdir, VERIFIER_PROBE_TIMEOUT_USEC,
+                                  &j->result);
         /* Hand the job back. An eventfd write cannot fail short of a bug; the loop's join would
          * then wait here forever, so keep trying. */
         while (write(j->efd, &one, sizeof(one)) < 0 && errno == EINTR)
@@ -77,7 +79,7 @@ static int start(Verifier *v)
         sigset_t all, old;
         int r;
 
-        v->job = (Job){ .sys = v->sys, .efd = v->efd };
+        v->job = (Job){.sys = v->sys, .efd = v->efd, .seq = v->started + 1};
         if (v->dirs) {
                 v->job.dirs = strv_copy(v->dirs);
                 if (!v->job.dirs)
@@ -94,6 +96,7 @@ static int start(Verifier *v)
                 return -r;
         }
         v->busy = true;
+        v->started++;
         return 0;
 }
 
@@ -121,10 +124,12 @@ static int on_done(sd_event_source *s, int fd, uint32_t revents, void *userdata)
         strv_free(v->job.dirs);
         v->job.dirs = NULL;
 
-        if (v->job.r < 0)
+        if (v->job.r < 0) {
                 log_warning("Verification failed: %s (probes are written to %s)",
                             strerror(-v->job.r), verify_workdir_name());
-        else {
+                if (v->done)
+                        v->done(v, v->job.seq, v->job.r, v->userdata);
+        } else {
                 verification_done(&v->last);
                 v->last = v->job.result;
                 v->job.result = (Verification){};
@@ -132,7 +137,7 @@ static int on_done(sd_event_source *s, int fd, uint32_t revents, void *userdata)
                 log_debug("Verified %zu target(s) in %" PRIu64 " ms.", v->last.n_targets,
                           v->last.duration_usec / 1000);
                 if (v->done)
-                        v->done(v, v->userdata);
+                        v->done(v, v->job.seq, 0, v->userdata);
         }
 
         if (v->again) {
@@ -149,7 +154,7 @@ static int on_done(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
-        (void)verifier_request(userdata, "timer");
+        (void)verifier_request(userdata, "timer", NULL);
         return 0;
 }
 
@@ -172,8 +177,8 @@ int verifier_new(sd_event *e, const SystemInfo *sys, VerifierDone done, void *us
         r = sd_event_add_io(e, &v->efd_source, v->efd, EPOLLIN, on_done, v);
         if (r < 0)
                 return r;
-        r = sd_event_add_time_relative(e, &v->timer, CLOCK_MONOTONIC, UINT64_MAX / 2, 0,
-                                       on_timer, v);
+        r = sd_event_add_time_relative(e, &v->timer, CLOCK_MONOTONIC, UINT64_MAX / 2, 0, on_timer,
+                                       v);
         if (r < 0)
                 return r;
         r = sd_event_source_set_enabled(v->timer, SD_EVENT_OFF);
@@ -220,10 +225,13 @@ int verifier_configure(Verifier *v, char *const *interpreter_dirs, uint64_t inte
         return 0;
 }
 
-int verifier_request(Verifier *v, const char *why)
+int verifier_request(Verifier *v, const char *why, uint64_t *ret_seq)
 {
         int r;
 
+        /* Started now, or as the next one: either way the next number. */
+        if (ret_seq)
+                *ret_seq = v->started + 1;
         if (v->busy) {
                 log_debug("Verification requested (%s): after the one in progress.", why);
                 v->again = true;

@@ -18,8 +18,11 @@
 
 typedef struct Verifier Verifier;
 
-/* Called on the event loop after each run, with the new record (also verifier_last()). */
-typedef void (*VerifierDone)(Verifier *v, void *userdata);
+/*
+ * Called on the event loop after each run, with the new record (also verifier_last()), or
+ * @error (-errno) when the run failed and the last record stays. @seq is the run's number.
+ */
+typedef void (*VerifierDone)(Verifier *v, uint64_t seq, int error, void *userdata);
 
 int verifier_new(sd_event *e, const SystemInfo *sys, VerifierDone done, void *userdata,
                  Verifier **ret);
@@ -31,8 +34,12 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Verifier *, verifier_free);
 /* Settings for the next runs: the interpreter path (copied) and the timer (0: no timer). */
 int verifier_configure(Verifier *v, char *const *interpreter_dirs, uint64_t interval_usec);
 
-/* Start a run now, or one more after the current one. @why goes into the debug log. */
-int verifier_request(Verifier *v, const char *why);
+/*
+ * Start a run now, or one more after the current one. @why goes into the debug log. The number
+ * of the run that will start after this request in *@ret_seq (NULL: not wanted): runs are
+ * numbered from 1 as they start, and one that began before the request does not count.
+ */
+int verifier_request(Verifier *v, const char *why, uint64_t *ret_seq);
 
 /* The last finished run, or NULL before the first one ends. */
 const Verification *verifier_last(const Verifier *v);

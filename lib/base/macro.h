@@ -35,6 +35,13 @@
                 _fd_;                                                                              \
         })
 
+/* free(), and NULL to assign: p = mfree(p). */
+static inline void *mfree(void *p)
+{
+        free(p);
+        return NULL;
+}
+
 static inline void freep(void *p)
 {
         free(*(void **)p);
