@@ -34,6 +34,11 @@ check "the wire answer is io.binfmtd.PermissionDenied" test "$(jq -r .error <<<"
 check "nothing was removed" test -e "$MNT/qemu-aarch64"
 nobody "$PYTHON" "$HELPERS/varlink-call.py" "$WORK/io.binfmtd" io.binfmtd.Reload
 check "Reload is refused as well" test "$(jq -r .error <<<"$out")" = io.binfmtd.PermissionDenied
+nobody "$PYTHON" "$HELPERS/varlink-call.py" "$WORK/io.binfmtd" io.binfmtd.Verify
+check "Verify, which runs every probe, is refused as well" test "$(jq -r .error <<<"$out")" = io.binfmtd.PermissionDenied
+nobody "$BINFMTCTL" --socket "$WORK/io.binfmtd" verify arm64
+check "binfmtctl verify says why (exit $rc)" \
+    grep -q "permission denied: binfmtd runs the probes for root and members of its admin group only" <<<"$err"
 check "the refusal is logged with the uid" grep -q "Refused io.binfmtd.Install from uid 65534" "$WORK/binfmtd.log"
 
 run "$BINFMTCTL" --socket "$WORK/io.binfmtd" install riscv64

@@ -26,6 +26,33 @@ case $(uname -m) in
     x86_64) check "verify without targets includes the native amd64 with its level" grep -Eq "^x86_64 +linux/amd64 +ok \(x86-64-v[1-4]\) +ok \(x86-64-v[1-4]\)$" <<<"$out" ;;
 esac
 
+# Through binfmtd: its Verify runs the probes, the table and the verdicts are the same.
+write_config "$WORK/binfmtd.conf" "Targets=linux/arm64 linux/riscv64 linux/s390x"
+trap 'stop_daemon' EXIT
+check "binfmtd starts" start_daemon --config "$WORK/binfmtd.conf"
+dctl() { run "$BINFMTCTL" --socket "$WORK/io.binfmtd" "$@"; }
+dctl status --json
+before=$(jq -r '.verification.time_usec // 0' <<<"$out")
+dctl verify arm64 s390x
+check "verify through binfmtd: exit 0 (got $rc)" test "$rc" -eq 0
+for t in aarch64 s390x; do
+    check "verify through binfmtd: $t ok from the host and in the empty chroot" \
+        grep -Eq "^$t +linux/[a-z0-9]+ +ok +ok$" <<<"$out"
+done
+check "verify through binfmtd: only the targets asked for" test "$(grep -c riscv64 <<<"$out")" -eq 0
+dctl status --json
+check "binfmtd ran a new verification for it" \
+    test "$(jq -r '.verification.time_usec // 0' <<<"$out")" -gt "$before"
+dctl verify mips64le
+check "an unregistered target through binfmtd: exit 1 (got $rc)" test "$rc" -eq 1
+check "no handler, and the fix, as when verifying here" \
+    grep -q "mips64el: in an empty chroot: no handler.*Fix: run binfmtctl install mips64le" <<<"$err"
+dctl verify
+check "verify through binfmtd without targets: exit 0 (got $rc)" test "$rc" -eq 0
+check "verify through binfmtd without targets covers the configured ones" \
+    test "$(grep -cE '^(aarch64|riscv64|s390x) ' <<<"$out")" -eq 3
+stop_daemon
+
 # An entry without F: runs from the host, but not in a root without QEMU.
 ctl uninstall arm64
 reg=$("$BINFMTCTL" --mount "$MNT" plan arm64 | sed -n 's/^  \(:qemu-aarch64:.*\)$/\1/p')

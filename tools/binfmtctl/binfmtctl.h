@@ -78,6 +78,15 @@ int daemon_connect(Context *c, VarlinkClient *vc);
 int daemon_change(Context *c, const char *method);
 int direct_status_json(Context *c, struct json_object **ret);
 int get_status_json(Context *c, struct json_object **ret);
+int daemon_verify(Context *c, struct json_object **ret);
 
 /* render.c */
 size_t check_required(Context *c, struct json_object *j, bool from_daemon, bool print);
+/* Reading the status JSON: a string, boolean (-1: absent) or integer (-1: absent) member. */
+const char *jstr(struct json_object *o, const char *key);
+int jbool(struct json_object *o, const char *key);
+int64_t jint(struct json_object *o, const char *key);
+/* @s with control characters replaced, in @buf ("-" for NULL). */
+const char *printable(const char *s, char *buf, size_t size);
+/* The entry of "platforms" for @platform, or NULL. */
+struct json_object *find_platform(struct json_object *j, const char *platform);

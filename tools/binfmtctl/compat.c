@@ -8,11 +8,12 @@
  * (0 for everything but command-line errors, which give 2).
  *
  * This file is the run. What can be decided without the system (the command line, the
- * architecture names and the ten install keys, the JSON) is lib/compat/tonistiigi.c's, tested on its own.
- * The work itself is binfmtd's: registrations go through lib/ops/ops.c (interpreter and rule
- * checks, no native target, ownership records), "supported" comes from running the probes
- * (lib/verify/verify.c, lib/ops/readiness.c). This file must not weaken any of those checks to match the
- * old tool, and it never unmounts binfmt_misc. Every difference is in binfmtctl-compat(7).
+ * architecture names and the ten install keys, the JSON) is lib/compat/tonistiigi.c's, tested on
+ * its own. The work itself is binfmtd's: registrations go through lib/ops/ops.c (interpreter and
+ * rule checks, no native target, ownership records), "supported" comes from running the probes
+ * (lib/verify/verify.c, lib/ops/readiness.c). This file must not weaken any of those checks to
+ * match the old tool, and it never unmounts binfmt_misc. Every difference is in
+ * binfmtctl-compat(7).
  */
 
 #include <dirent.h>

@@ -93,7 +93,7 @@ int daemon_change(Context *c, const char *method)
                 json_object_put(t);
                 return -ENOMEM;
         }
-        STRV_FOREACH(op, c->args->operands)
+        STRV_FOREACH (op, c->args->operands)
                 json_object_array_add(t, json_object_new_string(*op));
         json_object_object_add(p, "targets", t);
         if (c->args->force)
@@ -110,7 +110,8 @@ int daemon_change(Context *c, const char *method)
                 return 1;
         }
         if (report_from_json(reply.parameters, &rep) < 0) {
-                fail(c, "binfmtd answered %s with %s", method, reply.error ?: "an unexpected reply");
+                fail(c, "binfmtd answered %s with %s", method,
+                     reply.error ?: "an unexpected reply");
                 return 1;
         }
         print_report(c, &rep);
@@ -180,6 +181,35 @@ int get_status_json(Context *c, struct json_object **ret)
         }
         *ret = json_object_get(st);
         return 0;
+}
+
+/*
+ * binfmtd's Verify: a verification run by the daemon, waited for. Returns 1 with the status
+ * JSON (its "verification" is that run's), 0 when no daemon answers (the caller verifies
+ * here), or < 0 after reporting.
+ */
+int daemon_verify(Context *c, struct json_object **ret)
+{
+        _cleanup_(varlink_reply_done) VarlinkReply reply = {};
+        struct json_object *st;
+        int r;
+
+        r = daemon_call(c, "io.binfmtd.Verify", NULL, &reply);
+        if (r <= 0)
+                return r;
+        if (streq_ptr(reply.error, "io.binfmtd.PermissionDenied")) {
+                fail(c, "permission denied: binfmtd runs the probes for root and members of its "
+                        "admin group only (AdminGroup=); binfmtctl status shows its last "
+                        "verification");
+                return -EPERM;
+        }
+        if (reply.error || !json_object_object_get_ex(reply.parameters, "status", &st) ||
+            !json_object_is_type(st, json_type_object)) {
+                fail(c, "binfmtd answered Verify with %s", reply.error ?: "an unexpected reply");
+                return -EIO;
+        }
+        *ret = json_object_get(st);
+        return 1;
 }
 
 /*

@@ -121,15 +121,15 @@ typedef struct Verb {
 } Verb;
 
 static const Verb verbs[] = {
-        { "install", 1, UINT32_MAX, true, false, true, true, false, verb_install },
-        { "uninstall", 1, UINT32_MAX, true, false, false, false, false, verb_uninstall },
-        { "status", 0, 0, false, true, false, false, true, verb_status },
-        { "list", 0, 0, false, false, false, true, false, verb_list },
-        { "plan", 1, UINT32_MAX, true, false, true, true, false, verb_plan },
-        { "which", 1, 1, false, false, false, false, false, verb_which },
-        { "verify", 0, UINT32_MAX, false, false, false, false, false, verb_verify },
-        { "wait", 0, 0, false, false, false, false, true, verb_wait },
-        { "reload", 0, 0, false, false, false, false, false, verb_reload },
+        {"install", 1, UINT32_MAX, true, false, true, true, false, verb_install},
+        {"uninstall", 1, UINT32_MAX, true, false, false, false, false, verb_uninstall},
+        {"status", 0, 0, false, true, false, false, true, verb_status},
+        {"list", 0, 0, false, false, false, true, false, verb_list},
+        {"plan", 1, UINT32_MAX, true, false, true, true, false, verb_plan},
+        {"which", 1, 1, false, false, false, false, false, verb_which},
+        {"verify", 0, UINT32_MAX, false, false, false, false, false, verb_verify},
+        {"wait", 0, 0, false, false, false, false, true, verb_wait},
+        {"reload", 0, 0, false, false, false, false, false, verb_reload},
 };
 
 /* --require: comma-separated platforms, each one resolved now so a typo is a usage error. */
@@ -177,20 +177,19 @@ static const Verb *find_verb(const char *name)
 static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
 {
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, ARG_VERSION },
-                { "mount", required_argument, NULL, ARG_MOUNT },
-                { "interpreter-dir", required_argument, NULL, ARG_INTERPRETER_DIR },
-                { "flags", required_argument, NULL, ARG_FLAGS },
-                { "force", no_argument, NULL, ARG_FORCE },
-                { "json", no_argument, NULL, ARG_JSON },
-                { "socket", required_argument, NULL, ARG_SOCKET },
-                { "direct", no_argument, NULL, ARG_DIRECT },
-                { "format", required_argument, NULL, ARG_FORMAT },
-                { "require", required_argument, NULL, ARG_REQUIRE },
-                { "timeout", required_argument, NULL, ARG_TIMEOUT },
-                {}
-        };
+                {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, ARG_VERSION},
+                {"mount", required_argument, NULL, ARG_MOUNT},
+                {"interpreter-dir", required_argument, NULL, ARG_INTERPRETER_DIR},
+                {"flags", required_argument, NULL, ARG_FLAGS},
+                {"force", no_argument, NULL, ARG_FORCE},
+                {"json", no_argument, NULL, ARG_JSON},
+                {"socket", required_argument, NULL, ARG_SOCKET},
+                {"direct", no_argument, NULL, ARG_DIRECT},
+                {"format", required_argument, NULL, ARG_FORMAT},
+                {"require", required_argument, NULL, ARG_REQUIRE},
+                {"timeout", required_argument, NULL, ARG_TIMEOUT},
+                {}};
         bool seen_flags = false, seen_dirs = false, seen_mount = false, direct = false,
              seen_format = false;
         const Verb *v;
@@ -352,7 +351,7 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
 int main(int argc, char *argv[])
 {
         _cleanup_(args_done) Args args = {};
-        Context c = { .args = &args };
+        Context c = {.args = &args};
         const Verb *v;
         int r;
 

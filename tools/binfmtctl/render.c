@@ -19,7 +19,7 @@
 
 /* ---- status: rendered from the status JSON, whoever produced it ------------------------ */
 
-static const char *jstr(struct json_object *o, const char *key)
+const char *jstr(struct json_object *o, const char *key)
 {
         struct json_object *v;
 
@@ -28,7 +28,7 @@ static const char *jstr(struct json_object *o, const char *key)
         return json_object_get_string(v);
 }
 
-static int jbool(struct json_object *o, const char *key)
+int jbool(struct json_object *o, const char *key)
 {
         struct json_object *v;
 
@@ -37,7 +37,7 @@ static int jbool(struct json_object *o, const char *key)
         return json_object_get_boolean(v);
 }
 
-static int64_t jint(struct json_object *o, const char *key)
+int64_t jint(struct json_object *o, const char *key)
 {
         struct json_object *v;
 
@@ -47,7 +47,7 @@ static int64_t jint(struct json_object *o, const char *key)
 }
 
 /* Entry names and paths come from the kernel, written by anyone: no terminal escapes. */
-static const char *printable(const char *s, char *buf, size_t size)
+const char *printable(const char *s, char *buf, size_t size)
 {
         size_t i;
 
@@ -65,8 +65,9 @@ static void print_entries_text(struct json_object *mount, struct json_object *en
 /* Whether an enabled entry in @entries serves @target. */
 static bool target_registered(struct json_object *entries, const char *target)
 {
-        for (size_t i = 0; json_object_is_type(entries, json_type_array) &&
-                           i < json_object_array_length(entries); i++) {
+        for (size_t i = 0;
+             json_object_is_type(entries, json_type_array) && i < json_object_array_length(entries);
+             i++) {
                 struct json_object *e = json_object_array_get_idx(entries, i);
 
                 if (streq_ptr(jstr(e, "target"), target) && jbool(e, "enabled") > 0)
@@ -80,8 +81,8 @@ static void print_native_family_text(struct json_object *native, struct json_obj
 {
         struct json_object *fam = json_object_object_get(native, "family_targets");
 
-        for (size_t i = 0; json_object_is_type(fam, json_type_array) &&
-                           i < json_object_array_length(fam); i++) {
+        for (size_t i = 0;
+             json_object_is_type(fam, json_type_array) && i < json_object_array_length(fam); i++) {
                 struct json_object *t = json_object_array_get_idx(fam, i);
                 const char *state = jstr(t, "state"), *target = jstr(t, "target");
 
@@ -159,8 +160,8 @@ static void print_platforms_text(struct json_object *j)
                 return;
         }
         printf("\nSupported:    ");
-        for (size_t i = 0; json_object_is_type(sup, json_type_array) &&
-                           i < json_object_array_length(sup); i++)
+        for (size_t i = 0;
+             json_object_is_type(sup, json_type_array) && i < json_object_array_length(sup); i++)
                 printf("%s%s", i ? ", " : "",
                        json_object_get_string(json_object_array_get_idx(sup, i)));
         printf("\n");
@@ -178,8 +179,9 @@ static void print_platforms_text(struct json_object *j)
                 }
                 printf("%-18s %-12s %-11s %s%s%s\n", strna(jstr(p, "platform")),
                        strna(jstr(p, "target")),
-                       jbool(p, "native") > 0 ? "native"
-                       : jbool(p, "registered") > 0 ? "yes" : "no",
+                       jbool(p, "native") > 0       ? "native"
+                       : jbool(p, "registered") > 0 ? "yes"
+                                                    : "no",
                        verified ? "yes" : "no: ", verified ? "" : strna(jstr(p, "problem")),
                        verified ? "" : ".");
                 if (!verified)
@@ -274,7 +276,7 @@ static void print_entries_text(struct json_object *mount, struct json_object *en
         }
 }
 
-static struct json_object *find_platform(struct json_object *j, const char *platform)
+struct json_object *find_platform(struct json_object *j, const char *platform)
 {
         struct json_object *pl = json_object_object_get(j, "platforms");
         size_t n = json_object_is_type(pl, json_type_array) ? json_object_array_length(pl) : 0;
@@ -295,11 +297,11 @@ static struct json_object *find_platform(struct json_object *j, const char *plat
  */
 size_t check_required(Context *c, struct json_object *j, bool from_daemon, bool print)
 {
-        bool verified_at_all = json_object_is_type(json_object_object_get(j, "verification"),
-                                                   json_type_object);
+        bool verified_at_all =
+                json_object_is_type(json_object_object_get(j, "verification"), json_type_object);
         size_t not_ready = 0;
 
-        STRV_FOREACH(p, c->args->require) {
+        STRV_FOREACH (p, c->args->require) {
                 struct json_object *v = find_platform(j, *p);
                 char problem[512], fix[512];
 
@@ -351,13 +353,14 @@ static void print_openmetrics(struct json_object *j)
         static const struct {
                 const char *name, *help, *unit;
         } gauges[] = {
-                { "binfmtd_platform_registered",
-                  "1 when the native CPU or an enabled binfmt_misc entry runs the platform's "
-                  "programs", NULL },
-                { "binfmtd_platform_verified",
-                  "1 when the platform's probe ran in an empty chroot, as in a container", NULL },
-                { "binfmtd_probe_duration_seconds",
-                  "How long the platform's probe took in an empty chroot", "seconds" },
+                {"binfmtd_platform_registered",
+                 "1 when the native CPU or an enabled binfmt_misc entry runs the platform's "
+                 "programs",
+                 NULL},
+                {"binfmtd_platform_verified",
+                 "1 when the platform's probe ran in an empty chroot, as in a container", NULL},
+                {"binfmtd_probe_duration_seconds",
+                 "How long the platform's probe took in an empty chroot", "seconds"},
         };
 
         for (size_t g = 0; g < ELEMENTSOF(gauges); g++) {
@@ -455,8 +458,7 @@ int verb_list(Context *c)
                 if (c->sys.host_r >= 0 && host_is_native(&c->sys.host, a))
                         where = "(native, never registered)";
                 else {
-                        r = interp_find(&c->sys.host, c->args->interpreter_dirs, a, &interp,
-                                                 &chk);
+                        r = interp_find(&c->sys.host, c->args->interpreter_dirs, a, &interp, &chk);
                         if (r == -ENOMEM)
                                 return r;
                         where = r == -ENOENT ? "-" : interp;
@@ -468,8 +470,8 @@ int verb_list(Context *c)
 
                 if (nv && nv->state == NATIVE_NOT)
                         native_explain(&c->sys.host, nv, why, sizeof(why));
-                printf("%-14s %-12s %-30s %-34s %s%s%s%s%s%s%s\n", a->name, a->family, plats,
-                       names, where, unusable ? " (unusable: " : "",
+                printf("%-14s %-12s %-30s %-34s %s%s%s%s%s%s%s\n", a->name, a->family, plats, names,
+                       where, unusable ? " (unusable: " : "",
                        unusable ? interp_problem_to_id(chk.problem) : "", unusable ? ")" : "",
                        why[0] ? " (" : "", why, why[0] ? ")" : "");
         }
@@ -547,8 +549,9 @@ int verb_which(Context *c)
                         printf("  also matches, tried later: %s\n", e->rule.name);
         }
         if (!winner)
-                fail(c, "%s: no enabled entry matches; the kernel runs it itself if it can, else "
-                        "it fails with 'Exec format error'",
+                fail(c,
+                     "%s: no enabled entry matches; the kernel runs it itself if it can, else "
+                     "it fails with 'Exec format error'",
                      path);
         return 0;
 }

@@ -139,11 +139,173 @@ static int default_verify_targets(Context *c, const BinfmtArch ***ret, size_t *r
         return 0;
 }
 
+static inline void json_unrefp(struct json_object **j)
+{
+        json_object_put(*j);
+}
+
+/* One target's verdicts, from probes run here or from binfmtd's record. */
+typedef struct VerifyRow {
+        const BinfmtArch *arch;
+        ProbeResult result[2]; /* host, container */
+        unsigned level[2];
+        bool left_behind[2];
+        char error[2][128]; /* what the errno said, or "" */
+        char problem[512];  /* the container pass's verdict when it failed, or "" */
+        char fix[512];
+} VerifyRow;
+
+static void row_pass(VerifyRow *row, int p, const ProbeOutcome *o)
+{
+        row->result[p] = o->result;
+        row->level[p] = o->level;
+        row->left_behind[p] = o->left_behind;
+        snprintf(row->error[p], sizeof(row->error[p]), "%s", o->error ? strerror(o->error) : "");
+}
+
+/* A pass of binfmtd's record ({"result": ID, ...}). False when it says nothing we know. */
+static bool row_pass_json(VerifyRow *row, int p, struct json_object *o)
+{
+        const char *id = jstr(o, "result");
+        int64_t level = jint(o, "x86_64_level");
+
+        for (int r = 0; r < _PROBE_RESULT_MAX; r++)
+                if (streq_ptr(id, probe_result_to_id(r))) {
+                        row->result[p] = r;
+                        row->level[p] = level > 0 ? (unsigned)level : 0;
+                        row->left_behind[p] = jbool(o, "left_behind") > 0;
+                        printable(jstr(o, "error") ?: "", row->error[p], sizeof(row->error[p]));
+                        return true;
+                }
+        return false;
+}
+
+static void print_rows(Context *c, const VerifyRow *rows, size_t n)
+{
+        printf("%-14s %-16s %-26s %s\n", "TARGET", "PLATFORM", "HOST", "CONTAINER (EMPTY CHROOT)");
+        for (size_t i = 0; i < n; i++) {
+                char plat[PLATFORM_MAX], cell[2][64];
+
+                for (int p = 0; p < 2; p++) {
+                        const char *id = probe_result_to_id(rows[i].result[p]);
+
+                        if (rows[i].result[p] == PROBE_OK && rows[i].level[p] > 0)
+                                snprintf(cell[p], sizeof(cell[p]), "ok (x86-64-v%u)",
+                                         rows[i].level[p]);
+                        else if (rows[i].left_behind[p])
+                                snprintf(cell[p], sizeof(cell[p]), "%s (left behind)", id);
+                        else
+                                snprintf(cell[p], sizeof(cell[p]), "%s", id);
+                }
+                printf("%-14s %-16s %-26s %s\n", rows[i].arch->name,
+                       platform_format(rows[i].arch, plat, sizeof(plat)) ?: "-", cell[0], cell[1]);
+        }
+        for (size_t i = 0; i < n; i++) {
+                const VerifyRow *t = &rows[i];
+
+                if (t->result[PROBE_PASS_HOST] != PROBE_OK) {
+                        char hint[256];
+                        /* The hint names the target where it says %s. */
+                        const char *h = probe_result_to_hint(t->result[PROBE_PASS_HOST]) ?: "",
+                                   *at = strstr(h, "%s");
+
+                        if (at)
+                                snprintf(hint, sizeof(hint), "%.*s%s%s", (int)(at - h), h,
+                                         t->arch->name, at + 2);
+                        else
+                                snprintf(hint, sizeof(hint), "%s", h);
+                        fail(c, "%s: from the host: %s%s%s%s; %s", t->arch->name,
+                             probe_result_to_string(t->result[PROBE_PASS_HOST]),
+                             t->error[PROBE_PASS_HOST][0] ? ": " : "", t->error[PROBE_PASS_HOST],
+                             t->left_behind[PROBE_PASS_HOST]
+                                     ? ", and still there after SIGKILL (uninterruptible sleep): "
+                                       "left behind"
+                                     : "",
+                             hint);
+                }
+                if (t->result[PROBE_PASS_CHROOT] == PROBE_OK)
+                        continue;
+                fail(c, "%s: in an empty chroot: %s%s%s; %s. Fix: %s.", t->arch->name,
+                     probe_result_to_string(t->result[PROBE_PASS_CHROOT]),
+                     t->error[PROBE_PASS_CHROOT][0] ? ": " : "", t->error[PROBE_PASS_CHROOT],
+                     t->problem[0] ? t->problem : "-", t->fix[0] ? t->fix : "-");
+        }
+}
+
+/*
+ * Through binfmtd: its Verify runs every platform it verifies; the rows are those asked for
+ * (without operands, those of the record that something runs, as when verifying here).
+ * Returns 1 when done, 0 when no daemon answers.
+ */
+static int verify_daemon(Context *c, const BinfmtArch **targets, size_t n_targets)
+{
+        _cleanup_(json_unrefp) struct json_object *j = NULL;
+        _cleanup_free_ VerifyRow *rows = NULL;
+        struct json_object *rec, *list;
+        size_t n_list, n = 0;
+        int r;
+
+        r = daemon_verify(c, &j);
+        if (r <= 0)
+                return r < 0 ? 1 : 0;
+        rec = json_object_object_get(j, "verification");
+        list = json_object_object_get(rec, "targets");
+        n_list = json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+        rows = calloc(n_list + 1, sizeof(VerifyRow));
+        if (!rows)
+                return -ENOMEM;
+
+        for (size_t i = 0; i < n_list; i++) {
+                struct json_object *t = json_object_array_get_idx(list, i);
+                const BinfmtArch *a;
+                VerifyRow *row = &rows[n];
+                bool wanted = targets == NULL;
+                char plat[PLATFORM_MAX];
+                struct json_object *v;
+
+                if (!jstr(t, "target") || platform_resolve(jstr(t, "target"), &a) < 0)
+                        continue;
+                for (size_t k = 0; k < n_targets && !wanted; k++)
+                        wanted = targets[k] == a;
+                if (!wanted)
+                        continue;
+                *row = (VerifyRow){.arch = a};
+                if (!row_pass_json(row, PROBE_PASS_HOST, json_object_object_get(t, "host")) ||
+                    !row_pass_json(row, PROBE_PASS_CHROOT, json_object_object_get(t, "container")))
+                        continue;
+                /* Without operands, as here: the targets that something runs. */
+                if (!targets && row->result[PROBE_PASS_HOST] == PROBE_NO_HANDLER &&
+                    row->result[PROBE_PASS_CHROOT] == PROBE_NO_HANDLER)
+                        continue;
+                v = find_platform(j, platform_format(a, plat, sizeof(plat)) ?: a->name);
+                printable(jstr(v, "problem") ?: "", row->problem, sizeof(row->problem));
+                printable(jstr(v, "fix") ?: "", row->fix, sizeof(row->fix));
+                n++;
+        }
+        print_rows(c, rows, n);
+        /* Asked for, and not in binfmtd's record: no entry of it runs anything. */
+        for (size_t k = 0; k < n_targets; k++) {
+                bool found = false;
+
+                for (size_t i = 0; i < n && !found; i++)
+                        found = rows[i].arch == targets[k];
+                if (!found)
+                        fail(c,
+                             "%s: binfmtd does not verify it: nothing registered runs it "
+                             "(binfmtctl install %s registers it)",
+                             targets[k]->name, targets[k]->name);
+        }
+        if (n == 0 && n_targets == 0)
+                fail(c, "nothing to verify: binfmtd's verification has no target");
+        return 1;
+}
+
 int verb_verify(Context *c)
 {
         _cleanup_free_ const BinfmtArch **targets = NULL;
         _cleanup_(verification_done) Verification v = {};
         _cleanup_(status_done) Status s = {};
+        _cleanup_free_ VerifyRow *rows = NULL;
         _cleanup_free_ char *dir = NULL;
         size_t n = 0;
         int r;
@@ -165,7 +327,16 @@ int verb_verify(Context *c)
                         else
                                 targets[n++] = a;
                 }
-        } else {
+                if (c->failed)
+                        return 0;
+        }
+
+        /* binfmtd, when it runs: the probes as it runs them, from where it runs them. */
+        r = verify_daemon(c, c->args->operands ? targets : NULL, n);
+        if (r != 0)
+                return r < 0 ? r : 0;
+
+        if (!c->args->operands) {
                 r = default_verify_targets(c, &targets, &n);
                 if (r == -ENOMEM)
                         return r;
@@ -198,63 +369,25 @@ int verb_verify(Context *c)
                 return r;
         s.verification = &v;
 
-        printf("%-14s %-16s %-26s %s\n", "TARGET", "PLATFORM", "HOST", "CONTAINER (EMPTY CHROOT)");
+        rows = calloc(v.n_targets + 1, sizeof(VerifyRow));
+        if (!rows)
+                return -ENOMEM;
         for (size_t i = 0; i < v.n_targets; i++) {
-                char plat[PLATFORM_MAX], cell[2][64];
-
-                for (int p = 0; p < 2; p++) {
-                        const ProbeOutcome *o = &v.targets[i].pass[p];
-
-                        if (o->result == PROBE_OK && o->level > 0)
-                                snprintf(cell[p], sizeof(cell[p]), "ok (x86-64-v%u)", o->level);
-                        else if (o->left_behind)
-                                snprintf(cell[p], sizeof(cell[p]), "%s (left behind)",
-                                         probe_result_to_id(o->result));
-                        else
-                                snprintf(cell[p], sizeof(cell[p]), "%s",
-                                         probe_result_to_id(o->result));
-                }
-                printf("%-14s %-16s %-26s %s\n", v.targets[i].arch->name,
-                       platform_format(v.targets[i].arch, plat, sizeof(plat)) ?: "-", cell[0],
-                       cell[1]);
-        }
-        for (size_t i = 0; i < v.n_targets; i++) {
-                const VerifyTarget *t = &v.targets[i];
-                const ProbeOutcome *host = &t->pass[PROBE_PASS_HOST],
-                                   *ct = &t->pass[PROBE_PASS_CHROOT];
                 PlatformVerdict verdict;
                 char plat[PLATFORM_MAX];
 
-                if (host->result != PROBE_OK) {
-                        char hint[256];
-                        /* The hint names the target where it says %s. */
-                        const char *h = probe_result_to_hint(host->result) ?: "",
-                                   *at = strstr(h, "%s");
-
-                        if (at)
-                                snprintf(hint, sizeof(hint), "%.*s%s%s", (int)(at - h), h,
-                                         t->arch->name, at + 2);
-                        else
-                                snprintf(hint, sizeof(hint), "%s", h);
-                        fail(c, "%s: from the host: %s%s%s%s; %s", t->arch->name,
-                             probe_result_to_string(host->result), host->error ? ": " : "",
-                             host->error ? strerror(host->error) : "",
-                             host->left_behind ? ", and still there after SIGKILL (uninterruptible "
-                                                 "sleep): left behind"
-                                               : "",
-                             hint);
-                }
-                if (ct->result == PROBE_OK)
+                rows[i].arch = v.targets[i].arch;
+                row_pass(&rows[i], PROBE_PASS_HOST, &v.targets[i].pass[PROBE_PASS_HOST]);
+                row_pass(&rows[i], PROBE_PASS_CHROOT, &v.targets[i].pass[PROBE_PASS_CHROOT]);
+                if (rows[i].result[PROBE_PASS_CHROOT] == PROBE_OK ||
+                    readiness_judge_one(&s,
+                                        platform_format(rows[i].arch, plat, sizeof(plat))
+                                                ?: rows[i].arch->name,
+                                        &verdict) < 0)
                         continue;
-                if (readiness_judge_one(
-                            &s, platform_format(t->arch, plat, sizeof(plat)) ?: t->arch->name,
-                            &verdict) < 0)
-                        verdict = (PlatformVerdict){};
-                fail(c, "%s: in an empty chroot: %s%s%s; %s. Fix: %s.", t->arch->name,
-                     probe_result_to_string(ct->result), ct->error ? ": " : "",
-                     ct->error ? strerror(ct->error) : "",
-                     verdict.problem[0] ? verdict.problem : "-",
-                     verdict.fix[0] ? verdict.fix : "-");
+                snprintf(rows[i].problem, sizeof(rows[i].problem), "%s", verdict.problem);
+                snprintf(rows[i].fix, sizeof(rows[i].fix), "%s", verdict.fix);
         }
+        print_rows(c, rows, v.n_targets);
         return 0;
 }
