@@ -50,7 +50,9 @@ int manager_new(Manager **ret)
         if (!m->runtime || !m->conf_root)
                 return -ENOMEM;
 
-        r = sd_event_default(&m->event);
+        /* Not sd_event_default(): that one asks the kernel for the thread id at every turn of
+         * the loop, to check it runs where it was made. */
+        r = sd_event_new(&m->event);
         if (r < 0)
                 return r;
 
@@ -362,9 +364,18 @@ static void refresh_status(Manager *m)
                 else if (!s.entries[i].ours && s.entries[i].provides && s.entries[i].arch &&
                          strv_contains(wanted, s.entries[i].arch->name))
                         m->provided++;
-                fprintf(f, "%s:%d:%u:%s:%llu:%llu;", e->rule.name, e->enabled, e->rule.flags,
-                        strempty(e->rule.interpreter), (unsigned long long)e->inode,
-                        (unsigned long long)e->ctime_ns);
+                /* What decides how a probe runs: the rule, whether it is on, and the interpreter
+                 * file it names. Not the entry's inode: an entry removed and registered again
+                 * just as it was (a repair, a restart of systemd-binfmt) runs the same. */
+                _cleanup_free_ char *rs = NULL;
+                struct stat st = {};
+
+                (void)rule_to_register_string(&e->rule, &rs);
+                if (e->rule.interpreter)
+                        (void)stat(e->rule.interpreter, &st);
+                fprintf(f, "%s:%d:%llu:%llu:%lld.%09ld;", strempty(rs), e->enabled,
+                        (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+                        (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
         }
         if (fclose(f) != 0 || !fp)
                 return;
@@ -559,7 +570,7 @@ int manager_reconcile(Manager *m, const char *why)
  * writes come back here too; their reconcile finds nothing to do and says nothing, which is how
  * they are told apart from others'. The timer stays, as the safety net.
  */
-#define CHANGE_DELAY_USEC (5 * USEC_PER_MSEC)
+#define CHANGE_DELAY_USEC (2 * USEC_PER_MSEC)
 
 static int change_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
 {
@@ -581,8 +592,10 @@ static int on_instance_event(sd_event_source *s, const struct inotify_event *ev,
                 if (r >= 0)
                         r = sd_event_source_set_enabled(m->change_timer, SD_EVENT_ONESHOT);
         } else
+                /* Accuracy 1 µs: sd-event's default (0) lets a timer slip by up to 250 ms, to
+                 * wake up with others. A repair is worth waking up for. */
                 r = sd_event_add_time_relative(m->event, &m->change_timer, CLOCK_MONOTONIC,
-                                               CHANGE_DELAY_USEC, 0, change_timer_cb, m);
+                                               CHANGE_DELAY_USEC, 1, change_timer_cb, m);
         if (r < 0)
                 log_warning("Cannot schedule a reconcile after a change: %s, the timer will "
                             "do it.",

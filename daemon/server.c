@@ -14,6 +14,7 @@
  */
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -48,6 +49,8 @@ struct Connection {
         int fd;
         sd_event_source *io;
         sd_event_source *idle;
+        uint64_t active_usec; /* the last complete call (CLOCK_MONOTONIC): idle counts from it */
+        uint32_t events;      /* the epoll events asked for last */
         VarlinkBuffer in;
         char *out;
         size_t out_len, out_off, out_alloc;
@@ -194,6 +197,9 @@ static void connection_free(Connection *c)
         free(c->out);
         free(c->last_status);
         free(c);
+        /* The last client gone: what a burst of them took from the heap goes back. */
+        if (s->n_connections == 0)
+                (void)malloc_trim(0);
 }
 
 static int connection_flush(Connection *c)
@@ -220,6 +226,22 @@ static int connection_append(Connection *c, const char *msg, size_t len)
 {
         size_t pending = c->out_len - c->out_off;
         int r;
+
+        /* Nothing waiting: straight to the socket, and only what it did not take is kept. */
+        if (pending == 0) {
+                ssize_t n = send(c->fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+                if (n < 0 && errno != EAGAIN && errno != EINTR) {
+                        c->dead = true;
+                        return -errno;
+                }
+                if (n > 0) {
+                        msg += n;
+                        len -= (size_t)n;
+                }
+                if (len == 0)
+                        return connection_update_events(c);
+        }
 
         if (pending + len > SERVER_OUTPUT_MAX) {
                 log_debug("Client pid %d does not read its replies, disconnecting.",
@@ -771,12 +793,18 @@ static int connection_run(Connection *c);
 static int connection_update_events(Connection *c)
 {
         uint32_t ev = 0;
+        int r;
 
         if (!c->eof && !c->backlog)
                 ev |= EPOLLIN;
         if (c->out_len > c->out_off)
                 ev |= EPOLLOUT;
-        return sd_event_source_set_io_events(c->io, ev);
+        if (ev == c->events)
+                return 0;
+        r = sd_event_source_set_io_events(c->io, ev);
+        if (r >= 0)
+                c->events = ev;
+        return r;
 }
 
 static int connection_more(sd_event_source *s, void *userdata)
@@ -830,8 +858,8 @@ static int connection_run(Connection *c)
                         return r;
                 if (r == 0)
                         break;
-                if (!c->watching)
-                        (void)sd_event_source_set_time_relative(c->idle, LIMITS(s)->idle_usec);
+                /* The idle timer is not moved for every call: when it fires, it looks here. */
+                c->active_usec = now_usec(CLOCK_MONOTONIC);
                 r = dispatch(c, msg, len);
                 if (r < 0)
                         return r;
@@ -905,7 +933,12 @@ static int connection_io(sd_event_source *s, int fd, uint32_t revents, void *use
 static int connection_idle(sd_event_source *s, uint64_t usec, void *userdata)
 {
         Connection *c = userdata;
+        uint64_t deadline = c->active_usec + LIMITS(c->server)->idle_usec;
 
+        /* Active since the timer was set: set again for the rest of the time. */
+        if (deadline > usec && sd_event_source_set_time(s, deadline) >= 0 &&
+            sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) >= 0)
+                return 0;
         log_debug("Client pid %d idle, disconnecting.", (int)c->cred.pid);
         connection_free(c);
         return 0;
@@ -1016,6 +1049,8 @@ static int server_accept(sd_event_source *src, int fd, uint32_t revents, void *u
                 s->connections = c;
                 s->n_connections++;
 
+                c->events = EPOLLIN;
+                c->active_usec = now_usec(CLOCK_MONOTONIC);
                 r = sd_event_add_io(s->event, &c->io, c->fd, EPOLLIN, connection_io, c);
                 /* Events of binfmt_misc first: a call made after a change sees it. */
                 if (r >= 0)
@@ -1171,6 +1206,7 @@ void server_verification_done(Server *s, uint64_t seq)
                 if (!c->verify_wait || c->verify_seq > seq)
                         continue;
                 c->verify_wait = false;
+                c->active_usec = now_usec(CLOCK_MONOTONIC);
                 (void)sd_event_source_set_time_relative(c->idle, LIMITS(s)->idle_usec);
                 (void)sd_event_source_set_enabled(c->idle, SD_EVENT_ONESHOT);
                 if (!p && (r = status_params(s, &p)) < 0) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -59,6 +60,9 @@ static void *worker(void *userdata)
         size_t n = 0;
         uint64_t one = 1;
 
+        /* Background work, this thread and the probes it forks: the event loop (repairs, the
+         * socket) goes first. On Linux the nice value is per thread. */
+        (void)setpriority(PRIO_PROCESS, (id_t)gettid(), PROBE_NICE);
         targets = verify_default_targets(&n);
         if (!targets)
                 j->r = -ENOMEM;

@@ -305,6 +305,9 @@ _Noreturn static void child(const Run *r, ProbePass pass, int errfd, pid_t paren
         /* A crashing emulator leaves no core file behind. */
         if (setrlimit(RLIMIT_CORE, &no_core) < 0)
                 child_fail(errfd, CHILD_SETUP, errno);
+        /* Probes are background work: a dozen emulators starting at once must not hold back
+         * the caller (the daemon repairing an entry, answering its socket). Best effort. */
+        (void)setpriority(PRIO_PROCESS, 0, PROBE_NICE);
         /* No setuid bit or file capability raises it again, and root's execve() grants nothing
          * beyond the (empty) permitted set. */
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -68,6 +68,9 @@ typedef struct ProbeOutcome {
  */
 #define PROBE_KILL_GRACE_USEC (2u * 1000u * 1000u)
 
+/* The nice value probes run at: they yield the CPU to their caller. */
+#define PROBE_NICE 19
+
 /**
  * probe_run() - run @a's probe once in @pass. @workdir is an existing directory on an
  * exec-capable file system, owned by the caller, in which the runner makes (and removes) a
