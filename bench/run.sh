@@ -5,7 +5,8 @@
 # target with its probes, in parallel and one after another. Prints a markdown table; --write
 # also puts it in bench/results.md. See bench/README.md.
 #
-#   bench/run.sh [--write] [--runs N] [--load-runs N] [--rss-runs N] [--probe-runs N] [--no-build]
+#   bench/run.sh [--write] [--runs N] [--load-runs N] [--rss-runs N] [--probe-runs N]
+#                [--ref-runs N] [--event-runs N] [--no-build]
 #
 # Every measurement runs in a fresh user, mount and PID namespace with its own, empty
 # binfmt_misc instance (Linux 6.7 or newer), mounted at a temporary directory and over
@@ -73,13 +74,19 @@ inner_setup() {
     [ "$(stat -f -c %t /proc/sys/fs/binfmt_misc)" = 42494e4d ] ||
         die "/proc/sys/fs/binfmt_misc is not binfmt_misc"
     [ -z "$(entries)" ] || die "the binfmt_misc instance at $MNT is not empty: not a private one"
+    # binfmtd's records live in /run on a real host: a tmpfs, as here. (On a disk file system
+    # ext4 flushes a file renamed over another, and every record write would wait for it.)
+    mkdir -m 0700 "$NS/state"
+    mount -t tmpfs -o mode=0700 tmpfs "$NS/state" || die "cannot mount a tmpfs for the records"
     export BINFMTD_STATE_DIR=$NS/state
-    DPID='' HPID=''
+    DPID='' HPID='' RPID=''
     trap inner_cleanup EXIT
 }
 
 inner_cleanup() {
     stop_daemon || true
+    [ -n "${RPID:-}" ] && kill "$RPID" 2>/dev/null
+    return 0
 }
 
 # Fails unless exactly the expected entries are there, each enabled and with the F flag.
@@ -249,6 +256,58 @@ case_rss() {
     stop_daemon || die "binfmtd did not stop cleanly"
 }
 
+# vs_load KEY CLIENTS CALLS [--method=M] SOCKET: one raw load, as RESULT vs_KEY_... lines.
+vs_load() {
+    local key=$1 clients=$2 calls=$3 line kv
+    shift 3
+    line=$("$BIN/varlink-load" --raw "$@" "$clients" "$calls") || die "varlink-load $key failed"
+    for kv in $line; do
+        echo "RESULT vs_${key}_${kv%%=*} ${kv#*=}"
+    done
+}
+
+# Side by side with the reference Varlink server (varlink-go-certification, Go), in one
+# namespace, under the same load client with --raw (each reply read to its NUL, not parsed, so
+# that the client costs little): binfmtd's GetStatus against the reference's GetInfo, with 16
+# clients and with 1, in turn, REF_ROUNDS times. Results per round: vs_KEY lines.
+case_versus() {
+    local i
+    write_config "$NS/binfmtd.conf" "$DEFAULT_TARGETS"
+    start_daemon "$NS/binfmtd.conf"
+    check_registered "binfmtd start"
+    "$BIN/varlink-go-certification" --varlink="unix:$NS/reference" >"$NS/reference.log" 2>&1 &
+    RPID=$!
+    for _ in $(seq 100); do [ -S "$NS/reference" ] && break; sleep 0.05; done
+    [ -S "$NS/reference" ] || { cat "$NS/reference.log" >&2; die "the reference server did not start"; }
+    for i in $(seq "$REF_ROUNDS"); do
+        vs_load d16 16 "$CALLS_VS_16" "$NS/io.binfmtd"
+        vs_load r16 16 "$CALLS_VS_16" --method=org.varlink.service.GetInfo "$NS/reference"
+        vs_load d1 1 "$CALLS_VS_1" "$NS/io.binfmtd"
+        vs_load r1 1 "$CALLS_VS_1" --method=org.varlink.service.GetInfo "$NS/reference"
+    done
+    kill "$RPID"
+    wait "$RPID" 2>/dev/null || true
+    RPID=''
+    stop_daemon || die "binfmtd did not stop cleanly"
+}
+
+# Changes behind binfmtd's back (event-latency): one of its entries removed, 50 times, until
+# it is registered again; another tool's entry registered or removed, 50 times, until the
+# Watch reply. The median of each run.
+case_events() {
+    local line kv name
+    write_config "$NS/binfmtd.conf" "$DEFAULT_TARGETS"
+    start_daemon "$NS/binfmtd.conf"
+    check_registered "binfmtd start"
+    name=${NAMES%% *}
+    line=$("$BIN/event-latency" repair "$MNT" "$name" 50) || die "event-latency repair failed"
+    for kv in $line; do echo "RESULT ev_repair_${kv%%=*} ${kv#*=}"; done
+    line=$("$BIN/event-latency" watch "$MNT" "$NS/io.binfmtd" 50) || die "event-latency watch failed"
+    for kv in $line; do echo "RESULT ev_watch_${kv%%=*} ${kv#*=}"; done
+    check_registered "after the changes"
+    stop_daemon || die "binfmtd did not stop cleanly"
+}
+
 # Every registered target's probe in both passes, all at once (probe_run_many(), what a
 # verification does) and one after another (probe_run()), and the chroot pass alone one target
 # after another: verify-probes, PROBE_REPS repetitions, in this namespace's own instance.
@@ -284,7 +343,7 @@ case_prepare() {
             name=$(cut -d: -f2 <<<"$line")
             printf '%s\n' "$line" >"$WORK/binfmt.d/$name.conf"
             echo "$t $name" >>"$WORK/targets"
-        elif grep -q "this host's own family" "$NS/err"; then
+        elif grep -q "this host's own" "$NS/err"; then
             echo "$t" >>"$WORK/skipped"
         else
             cat "$NS/err" >&2
@@ -305,6 +364,8 @@ inner_main() {
         daemon-socket) case_daemon_socket ;;
         load) case_load ;;
         rss) case_rss ;;
+        versus) case_versus ;;
+        events) case_events ;;
         probes) case_probes ;;
         *) die "unknown case $1" ;;
     esac
@@ -327,7 +388,7 @@ usage() {
     exit "${1:-2}"
 }
 
-WRITE=0 RUNS=11 LOAD_RUNS=5 RSS_RUNS=3 PROBE_RUNS=5 BUILD_IT=1
+WRITE=0 RUNS=11 LOAD_RUNS=5 RSS_RUNS=3 PROBE_RUNS=5 REF_RUNS=5 EVENT_RUNS=3 BUILD_IT=1
 while [ $# -gt 0 ]; do
     case $1 in
         --write) WRITE=1 ;;
@@ -335,6 +396,8 @@ while [ $# -gt 0 ]; do
         --load-runs) LOAD_RUNS=${2:?}; shift ;;
         --rss-runs) RSS_RUNS=${2:?}; shift ;;
         --probe-runs) PROBE_RUNS=${2:?}; shift ;;
+        --ref-runs) REF_RUNS=${2:?}; shift ;;
+        --event-runs) EVENT_RUNS=${2:?}; shift ;;
         --no-build) BUILD_IT=0 ;;
         -h | --help) usage 0 ;;
         *) usage ;;
@@ -343,7 +406,10 @@ while [ $# -gt 0 ]; do
 done
 # Repetitions of the probe measurements within each of their runs.
 PROBE_REPS=${PROBE_REPS:-31}
-for n in "$RUNS" "$LOAD_RUNS" "$RSS_RUNS" "$PROBE_RUNS" "$PROBE_REPS"; do
+# Rounds of the side-by-side load within each of its runs.
+REF_ROUNDS=${REF_ROUNDS:-3}
+for n in "$RUNS" "$LOAD_RUNS" "$RSS_RUNS" "$PROBE_RUNS" "$PROBE_REPS" "$REF_RUNS" "$EVENT_RUNS" \
+    "$REF_ROUNDS"; do
     [[ $n =~ ^[1-9][0-9]*$ ]] || die "a run count must be a positive number, not '$n'"
 done
 
@@ -352,6 +418,10 @@ in_initial_userns || die "run in the initial user namespace (it makes its own fo
 command -v unshare >/dev/null || die "unshare (util-linux) is missing"
 command -v cc >/dev/null || die "a C compiler (cc) is missing"
 pkg-config --exists json-c || die "json-c's development files (libjson-c-dev) are missing"
+# The reference server: built here from Debian's sources, for the benchmark only.
+GOSRC=/usr/share/gocode/src/github.com/varlink/go
+command -v go >/dev/null && [ -d "$GOSRC/cmd/varlink-go-certification" ] ||
+    die "the reference Varlink server needs Go and its sources: apt-get install golang-go golang-github-varlink-go-dev"
 
 BUILD=${BUILD:-$ROOT/build}
 if [ $BUILD_IT = 1 ]; then
@@ -400,18 +470,26 @@ cc -O2 -Wall -Wextra -iquote "$ROOT/lib" -o "$BIN/varlink-load" "$BENCH_DIR/varl
     die "cannot build varlink-load"
 cc -O2 -Wall -Wextra -iquote "$ROOT/lib" -o "$BIN/notify-exec" "$BENCH_DIR/notify-exec.c" ||
     die "cannot build notify-exec"
+cc -O2 -Wall -Wextra -o "$BIN/event-latency" "$BENCH_DIR/event-latency.c" ||
+    die "cannot build event-latency"
+# Offline, from the packaged sources (GOPATH mode: no module download).
+GOPATH=/usr/share/gocode GO111MODULE=off GOCACHE=$WORK/gocache GOFLAGS= \
+    go build -o "$BIN/varlink-go-certification" github.com/varlink/go/cmd/varlink-go-certification ||
+    die "cannot build the reference server varlink-go-certification"
 cc -O2 -Wall -Wextra -iquote "$ROOT/lib" -o "$BIN/verify-probes" "$BENCH_DIR/verify-probes.c" \
     "$BUILD/lib/libbinfmt.a" "${JSONC[@]}" -lpthread -lm ||
     die "cannot build verify-probes"
 
 # Calls per client for each load level (about a second each here).
 CALLS_1=${CALLS_1:-3000} CALLS_16=${CALLS_16:-250} CALLS_64=${CALLS_64:-80}
+# And for the side-by-side load (about a second each).
+CALLS_VS_1=${CALLS_VS_1:-20000} CALLS_VS_16=${CALLS_VS_16:-2500}
 
 # What the inner half needs, as shell assignments.
 write_env() {
     local v
     for v in BIN BINFMTCTL BINFMTD SYSTEMD_BINFMT DEFAULT_TARGETS CALLS_1 CALLS_16 CALLS_64 \
-        PROBE_REPS TARGETS NAMES N_TARGETS; do
+        PROBE_REPS TARGETS NAMES N_TARGETS CALLS_VS_1 CALLS_VS_16 REF_ROUNDS; do
         printf '%s=%q\n' "$v" "${!v-}"
     done >"$WORK/env"
 }
@@ -451,6 +529,14 @@ for i in $(seq "$LOAD_RUNS"); do
     echo "run.sh: GetStatus load, run $i of $LOAD_RUNS" >&2
     run_inner load
 done
+for i in $(seq "$REF_RUNS"); do
+    echo "run.sh: side by side with the reference server, run $i of $REF_RUNS" >&2
+    run_inner versus
+done
+for i in $(seq "$EVENT_RUNS"); do
+    echo "run.sh: changes behind binfmtd's back, run $i of $EVENT_RUNS" >&2
+    run_inner events
+done
 for i in $(seq "$RSS_RUNS"); do
     echo "run.sh: memory under 100 000 GetStatus calls, run $i of $RSS_RUNS" >&2
     run_inner rss
@@ -478,6 +564,12 @@ kb() { stats <"$R/$1" | awk '{ printf "%.0f KiB", $1 }'; }
 num() { stats <"$R/$1" | awk '{ printf "%.0f", $1 }'; }
 ms1() { stats <"$R/$1" | awk '{ printf "%.1f ms", $1 / 1000 }'; }
 x() { stats <"$R/$1" | awk '{ printf "%.2f×", $1 }'; }
+# pair A B: the median of the per-round ratios A / B.
+pair() {
+    paste "$R/$1" "$R/$2" | awk '{ print $1 / $2 }' | stats | awk '{ printf "%.2f×", $1 }'
+}
+# goal_met OK: "yes" or "no".
+yesno() { if [ "$1" = 1 ]; then echo yes; else echo no; fi; }
 
 # row CELL...: one table row.
 row() {
@@ -491,6 +583,33 @@ table() {
     local c
     echo "Linux $(uname -r), $(nproc) CPUs ($CPU); $(date -u +%Y-%m-%d)."
     echo "Targets: $TARGETS ($N_TARGETS entries; native family skipped: ${SKIPPED:-none})."
+    echo
+    local tput p99d p99r p50 rss0 rss100 repair watch
+    tput=$(paste "$R/vs_d16_calls_per_s" "$R/vs_r16_calls_per_s" | awk '{ print $1 / $2 }' | stats | cut -d' ' -f1)
+    p99d=$(med vs_d16_p99_us) p99r=$(med vs_r16_p99_us) p50=$(med vs_d1_p50_us)
+    rss0=$(med rss_idle_kb) rss100=$(med rss_100k_kb)
+    repair=$(med ev_repair_p50_us) watch=$(med ev_watch_p50_us)
+    echo "**Figures**, against the goals. The first three side by side with the reference Varlink"
+    echo "server (varlink-go-certification, Go, from Debian's golang-github-varlink-go-dev) in one"
+    echo "namespace, under the same load client (varlink-load --raw), in turn, $REF_ROUNDS rounds in"
+    echo "each of $REF_RUNS runs; ratios are medians of the per-round ratios."
+    echo
+    row figure goal binfmtd reference met
+    row --- --- ---: ---: ---
+    row "GetStatus throughput, 16 clients, vs the reference's GetInfo" "≥ 1.5×" \
+        "$(num vs_d16_calls_per_s) calls/s ($(pair vs_d16_calls_per_s vs_r16_calls_per_s))" \
+        "$(num vs_r16_calls_per_s) calls/s" "$(yesno "$(awk -v t="$tput" 'BEGIN { print (t >= 1.5) }')")"
+    row "GetStatus p99, 16 clients" "≤ the reference's" "$(us vs_d16_p99_us)" "$(us vs_r16_p99_us)" \
+        "$(yesno "$(awk -v a="$p99d" -v b="$p99r" 'BEGIN { print (a <= b) }')")"
+    row "GetStatus p50, 1 client" "≤ 50 µs" "$(us vs_d1_p50_us)" "$(us vs_r1_p50_us) (GetInfo)" \
+        "$(yesno "$(awk -v a="$p50" 'BEGIN { print (a <= 50) }')")"
+    row "RSS after start, after 100 000 GetStatus calls" "≤ 4 MiB, flat" \
+        "$(kb rss_idle_kb), $(kb rss_100k_kb)" "" \
+        "$(yesno "$(awk -v a="$rss0" -v b="$rss100" 'BEGIN { print (a <= 4096 && b <= 4096) }')")"
+    row "an entry removed behind binfmtd's back → registered again (median of 50)" "≤ 10 ms" \
+        "$(us ev_repair_p50_us)" "" "$(yesno "$(awk -v a="$repair" 'BEGIN { print (a <= 10000) }')")"
+    row "an external change → the Watch reply (median of 50)" "≤ 10 ms" "$(us ev_watch_p50_us)" "" \
+        "$(yesno "$(awk -v a="$watch" 'BEGIN { print (a <= 10000) }')")"
     echo
     echo "**Registration** of $N_TARGETS targets into an empty private instance, wall time of the"
     echo "command; median of $RUNS runs (ratio: median of the per-run ratios to systemd-binfmt)."

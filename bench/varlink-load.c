@@ -1,27 +1,37 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * varlink-load: a load generator for binfmtd's socket. CLIENTS threads each open their own
- * connection with lib/varlink/varlink-client.c (the client binfmtctl uses), wait at a common barrier,
- * then make CALLS sequential io.binfmtd.GetStatus calls, timing each one from just before the
- * call is sent to just after its reply is parsed (CLOCK_MONOTONIC). Connecting is not timed.
+ * varlink-load: a load generator for a Varlink socket, binfmtd's or any other. CLIENTS threads
+ * each open their own connection, wait at a common barrier, then make CALLS sequential calls of
+ * METHOD (default io.binfmtd.GetStatus), timing each one from just before the call is sent to
+ * just after its reply is parsed (CLOCK_MONOTONIC). Connecting is not timed.
+ *
+ * By default the calls go through lib/varlink/varlink-client.c (the client binfmtctl uses),
+ * which parses every reply as JSON. With --raw each call is one write and each reply is read up
+ * to its NUL and checked to be a reply ({"parameters"...), not an error, unparsed: the client
+ * then costs little, so that two servers can be compared under the same light load.
  *
  * It prints one line of key=value pairs: the calls made, the wall time from the barrier to the
  * last reply, the throughput, and the median, p99 and largest latency over all calls. Any error
  * reply or failed call makes it exit 1: a benchmark of failures measures nothing.
  *
- *   varlink-load SOCKET CLIENTS CALLS [WARMUP]
+ *   varlink-load [--raw] [--method=METHOD] SOCKET CLIENTS CALLS [WARMUP]
  *
  * WARMUP calls per client (default 20, may be 0) are made before the barrier and not counted.
  */
 
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 
 #include "varlink/varlink-client.h"
 
-#define METHOD "io.binfmtd.GetStatus"
 #define TIMEOUT_MS 30000
+
+static const char *METHOD = "io.binfmtd.GetStatus";
+static bool raw;
 
 typedef struct Worker {
         pthread_t thread;
@@ -29,7 +39,7 @@ typedef struct Worker {
         unsigned calls, warmup;
         uint64_t *lat_ns; /* calls entries */
         uint64_t reply_bytes;
-        int error;        /* 0, or -errno / 1 for an error reply */
+        int error; /* 0, or -errno / 1 for an error reply */
 } Worker;
 
 static pthread_barrier_t ready, go;
@@ -60,10 +70,110 @@ static int call_once(VarlinkClient *c, size_t *ret_bytes)
                 return 1;
         }
         if (ret_bytes)
-                *ret_bytes = strlen(json_object_to_json_string_ext(rep.parameters,
-                                                                   JSON_C_TO_STRING_PLAIN));
+                *ret_bytes = strlen(
+                        json_object_to_json_string_ext(rep.parameters, JSON_C_TO_STRING_PLAIN));
         varlink_reply_done(&rep);
         return 0;
+}
+
+/* --raw: one connection, a call written whole, its reply read to the NUL. */
+typedef struct RawClient {
+        int fd;
+        char *call;
+        size_t call_len;
+        char buf[1 << 16];
+        size_t len;
+} RawClient;
+
+static int raw_connect(RawClient *c, const char *path)
+{
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        strcpy(sa.sun_path, path);
+        c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return -errno;
+        if (asprintf(&c->call, "{\"method\":\"%s\"}", METHOD) < 0)
+                return -ENOMEM;
+        c->call_len = strlen(c->call) + 1; /* the NUL ends the message */
+        return 0;
+}
+
+static int raw_call(RawClient *c, size_t *ret_bytes)
+{
+        size_t total = 0;
+        bool is_reply = false;
+
+        if (send(c->fd, c->call, c->call_len, MSG_NOSIGNAL) != (ssize_t)c->call_len)
+                return -EIO;
+        for (;;) {
+                char *nul = memchr(c->buf, 0, c->len);
+
+                if (nul) {
+                        size_t used = (size_t)(nul - c->buf) + 1;
+
+                        total += used - 1;
+                        if (total == used - 1)
+                                is_reply = strncmp(c->buf, "{\"parameters\"", 13) == 0;
+                        memmove(c->buf, c->buf + used, c->len - used);
+                        c->len -= used;
+                        if (!is_reply) {
+                                fprintf(stderr, "varlink-load: %s: not a reply\n", METHOD);
+                                return 1;
+                        }
+                        if (ret_bytes)
+                                *ret_bytes = total;
+                        return 0;
+                }
+                if (c->len == sizeof(c->buf)) {
+                        /* A long reply: only its start matters here. */
+                        if (total == 0)
+                                is_reply = strncmp(c->buf, "{\"parameters\"", 13) == 0;
+                        total += c->len;
+                        c->len = 0;
+                        if (!is_reply) {
+                                fprintf(stderr, "varlink-load: %s: not a reply\n", METHOD);
+                                return 1;
+                        }
+                }
+                ssize_t n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
+                if (n <= 0)
+                        return n < 0 ? -errno : -ECONNRESET;
+                c->len += (size_t)n;
+        }
+}
+
+static void *worker_run_raw(Worker *w)
+{
+        RawClient *c = calloc(1, sizeof(RawClient));
+        size_t bytes = 0;
+        int r;
+
+        r = c ? raw_connect(c, w->socket) : -ENOMEM;
+        for (unsigned i = 0; r == 0 && i < w->warmup; i++)
+                r = raw_call(c, i == 0 ? &bytes : NULL);
+        w->reply_bytes = bytes;
+        w->error = r;
+        pthread_barrier_wait(&ready);
+        pthread_barrier_wait(&go);
+        for (unsigned i = 0; !w->error && i < w->calls; i++) {
+                uint64_t t0 = now_ns();
+
+                r = raw_call(c, NULL);
+                if (r != 0) {
+                        w->error = r;
+                        break;
+                }
+                w->lat_ns[i] = now_ns() - t0;
+        }
+        if (c && c->fd >= 0)
+                close(c->fd);
+        if (c)
+                free(c->call);
+        free(c);
+        return NULL;
 }
 
 static void *worker_run(void *userdata)
@@ -73,6 +183,8 @@ static void *worker_run(void *userdata)
         size_t bytes = 0;
         int r;
 
+        if (raw)
+                return worker_run_raw(w);
         r = varlink_client_connect(&c, w->socket, TIMEOUT_MS);
         /* The reply carries the whole status: allow more than the default message size. */
         c.in.limit = 16u * 1024u * 1024u;
@@ -140,10 +252,18 @@ int main(int argc, char *argv[])
         size_t n = 0;
         int failed = 0;
 
+        for (; argc > 1 && strncmp(argv[1], "--", 2) == 0; argc--, argv++)
+                if (streq(argv[1], "--raw"))
+                        raw = true;
+                else if (strncmp(argv[1], "--method=", 9) == 0)
+                        METHOD = argv[1] + 9;
+                else
+                        argc = 0;
         if ((argc != 4 && argc != 5) || parse_uint(argv[2], false, &clients) < 0 ||
             parse_uint(argv[3], false, &calls) < 0 ||
             (argc == 5 && parse_uint(argv[4], true, &warmup) < 0)) {
-                fprintf(stderr, "usage: varlink-load SOCKET CLIENTS CALLS [WARMUP]\n");
+                fprintf(stderr, "usage: varlink-load [--raw] [--method=METHOD] SOCKET CLIENTS "
+                                "CALLS [WARMUP]\n");
                 return 2;
         }
 

@@ -73,7 +73,8 @@ Manager *manager_free(Manager *m)
         free(m->node_labels_path);
         sd_event_source_unref(m->reconcile_timer);
         sd_event_source_unref(m->instance_watch);
-        sd_event_source_unref(m->change_timer);
+        sd_event_source_unref(m->change_pending);
+        sd_event_source_unref(m->verify_pending);
         for (size_t i = 0; i < m->n_interp_watches; i++)
                 sd_event_source_unref(m->interp_watches[i]);
         free(m->interp_watches);
@@ -314,6 +315,39 @@ static bool report_has_line(const Report *r, const char *text)
 }
 
 /* Counts binfmtd's entries, and starts a verification when any entry changed. */
+static void publish(Manager *m);
+
+static int verify_cb(sd_event_source *s, void *userdata)
+{
+        Manager *m = userdata;
+
+        if (m->verifier && verifier_request(m->verifier, "the registrations changed", NULL) >= 0)
+                publish(m); /* "verifying" */
+        return 0;
+}
+
+/*
+ * A verification after a change of the entries, once everything else of this turn of the loop
+ * is done: the Watch replies go out first, before a dozen probes are forked (each fork holds
+ * the process's memory map for a moment, and the probes want the CPUs).
+ */
+static void request_verification(Manager *m)
+{
+        int r = 0;
+
+        if (!m->verifier)
+                return;
+        if (!m->verify_pending) {
+                r = sd_event_add_defer(m->event, &m->verify_pending, verify_cb, m);
+                if (r >= 0)
+                        r = sd_event_source_set_priority(m->verify_pending, SD_EVENT_PRIORITY_IDLE);
+        }
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->verify_pending, SD_EVENT_ONESHOT);
+        if (r < 0)
+                (void)verifier_request(m->verifier, "the registrations changed", NULL);
+}
+
 /*
  * The status changed (or may have): the JSON made from it goes, and the listener (the socket)
  * is told.
@@ -383,8 +417,7 @@ static void refresh_status(Manager *m)
                 return;
         free(m->fingerprint);
         m->fingerprint = TAKE_PTR(fp);
-        if (m->verifier)
-                (void)verifier_request(m->verifier, "the registrations changed", NULL);
+        request_verification(m);
 }
 
 /*
@@ -565,37 +598,48 @@ int manager_reconcile(Manager *m, const char *why)
 /*
  * binfmt_misc tells inotify about every change, whoever makes it: a registration (IN_CLOSE_WRITE
  * on "register"), an entry switched off or on (IN_MODIFY on it), removed (IN_DELETE), the
- * instance switched off, on or flushed (IN_MODIFY on "status"). Each leads to a reconcile a few
- * milliseconds later (changes come in bursts: one reconcile serves them all). binfmtd's own
- * writes come back here too; their reconcile finds nothing to do and says nothing, which is how
- * they are told apart from others'. The timer stays, as the safety net.
+ * instance switched off, on or flushed (IN_MODIFY on "status"). Each leads to a reconcile once
+ * binfmt_misc has been quiet for CHANGE_QUIET_USEC, and at most CHANGE_MAX_USEC after the first
+ * change. Changes come in bursts, and one reconcile serves them all; and another tool that
+ * replaces an entry (systemd-binfmt flushes, then registers) must get to finish before binfmtd
+ * puts its own back, or its registration would fail with "File exists". binfmtd's own writes
+ * come back here too; their reconcile finds nothing to do and says nothing, which is how they
+ * are told apart from others'. The timer stays, as the safety net.
  */
-#define CHANGE_DELAY_USEC (2 * USEC_PER_MSEC)
+#define CHANGE_QUIET_USEC (2 * USEC_PER_MSEC)
+#define CHANGE_MAX_USEC   (20 * USEC_PER_MSEC)
 
-static int change_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
+static int change_cb(sd_event_source *s, uint64_t usec, void *userdata)
 {
-        (void)manager_reconcile(userdata, "a change in binfmt_misc");
+        Manager *m = userdata;
+
+        m->change_first_usec = 0;
+        (void)manager_reconcile(m, "a change in binfmt_misc");
         return 0;
 }
 
 static int on_instance_event(sd_event_source *s, const struct inotify_event *ev, void *userdata)
 {
         Manager *m = userdata;
+        uint64_t now = now_usec(CLOCK_MONOTONIC), at;
         int r;
 
         if (ev->mask & IN_Q_OVERFLOW)
                 log_debug("inotify queue overflow on %s: reconciling.", m->config->mount_point);
-        if (m->change_timer) {
-                if (sd_event_source_get_enabled(m->change_timer, NULL) > 0)
-                        return 0; /* one is on its way */
-                r = sd_event_source_set_time_relative(m->change_timer, CHANGE_DELAY_USEC);
-                if (r >= 0)
-                        r = sd_event_source_set_enabled(m->change_timer, SD_EVENT_ONESHOT);
-        } else
-                /* Accuracy 1 µs: sd-event's default (0) lets a timer slip by up to 250 ms, to
+        if (m->change_first_usec == 0)
+                m->change_first_usec = now;
+        at = now + CHANGE_QUIET_USEC;
+        if (at > m->change_first_usec + CHANGE_MAX_USEC)
+                at = m->change_first_usec + CHANGE_MAX_USEC;
+        if (m->change_pending)
+                r = sd_event_source_set_time(m->change_pending, at);
+        else
+                /* Accuracy 1 us: sd-event's default (0) lets a timer slip by up to 250 ms, to
                  * wake up with others. A repair is worth waking up for. */
-                r = sd_event_add_time_relative(m->event, &m->change_timer, CLOCK_MONOTONIC,
-                                               CHANGE_DELAY_USEC, 1, change_timer_cb, m);
+                r = sd_event_add_time(m->event, &m->change_pending, CLOCK_MONOTONIC, at, 1,
+                                      change_cb, m);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->change_pending, SD_EVENT_ONESHOT);
         if (r < 0)
                 log_warning("Cannot schedule a reconcile after a change: %s, the timer will "
                             "do it.",
@@ -950,9 +994,10 @@ struct json_object *manager_status(Manager *m, int *ret_error)
 {
         int r;
 
-        /* A change seen, its reconcile still a few milliseconds away: now, for this caller. */
-        if (m->change_timer && sd_event_source_get_enabled(m->change_timer, NULL) > 0) {
-                (void)sd_event_source_set_enabled(m->change_timer, SD_EVENT_OFF);
+        /* A change seen, its reconcile not run yet: now, for this caller. */
+        if (m->change_pending && sd_event_source_get_enabled(m->change_pending, NULL) > 0) {
+                (void)sd_event_source_set_enabled(m->change_pending, SD_EVENT_OFF);
+                m->change_first_usec = 0;
                 (void)manager_reconcile(m, "a change in binfmt_misc");
         }
         if (!m->snapshot) {

@@ -36,7 +36,9 @@ typedef struct Manager {
         sd_event *event;
         sd_event_source *reconcile_timer;
         sd_event_source *instance_watch;  /* inotify on the instance: changes as they happen */
-        sd_event_source *change_timer;    /* a reconcile soon after a change, coalesced */
+        sd_event_source *change_pending;  /* a reconcile after the changes seen, coalesced */
+        uint64_t change_first_usec;       /* the first change it waits for; 0: none */
+        sd_event_source *verify_pending;  /* a verification after this turn's other work */
         sd_event_source **interp_watches; /* inotify on the interpreters' directories */
         size_t n_interp_watches;
         ManagerListener listener;
