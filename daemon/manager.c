@@ -65,7 +65,6 @@ Manager *manager_free(Manager *m)
         if (!m)
                 return NULL;
         verifier_free(m->verifier);
-        json_object_put(m->snapshot);
         status_done(&m->status);
         free(m->fingerprint);
         free(m->verdicts);
@@ -348,14 +347,9 @@ static void request_verification(Manager *m)
                 (void)verifier_request(m->verifier, "the registrations changed", NULL);
 }
 
-/*
- * The status changed (or may have): the JSON made from it goes, and the listener (the socket)
- * is told.
- */
+/* The status changed (or may have): the listener (the socket) is told. */
 static void publish(Manager *m)
 {
-        json_object_put(m->snapshot);
-        m->snapshot = NULL;
         if (m->listener.status_changed)
                 m->listener.status_changed(m->listener.userdata);
 }
@@ -992,6 +986,7 @@ fail:
 
 struct json_object *manager_status(Manager *m, int *ret_error)
 {
+        struct json_object *j;
         int r;
 
         /* A change seen, its reconcile not run yet: now, for this caller. */
@@ -1000,14 +995,12 @@ struct json_object *manager_status(Manager *m, int *ret_error)
                 m->change_first_usec = 0;
                 (void)manager_reconcile(m, "a change in binfmt_misc");
         }
-        if (!m->snapshot) {
-                r = status_json(m, &m->snapshot);
-                if (r < 0) {
-                        *ret_error = r;
-                        return NULL;
-                }
+        r = status_json(m, &j);
+        if (r < 0) {
+                *ret_error = r;
+                return NULL;
         }
-        return m->snapshot;
+        return j;
 }
 
 int manager_verify(Manager *m, uint64_t *ret_seq)

@@ -67,7 +67,6 @@ typedef struct Manager {
         char *node_labels_path;   /* where it was written */
         Status status;            /* the instance as the last reconcile left it */
         bool have_status;
-        struct json_object *snapshot; /* the status as JSON, made from it; NULL: to be made */
         bool ready;
 } Manager;
 
@@ -102,9 +101,10 @@ int manager_install(Manager *m, char *const *targets, bool force, Report *r);
 int manager_uninstall(Manager *m, char *const *targets, bool force, Report *r);
 
 /**
- * manager_status() - the status as JSON (the model with the daemon's own section), borrowed
- * until the next change. A change seen but not yet reconciled is reconciled first, so that a
- * caller who changed something sees it. NULL with *@ret_error on failure.
+ * manager_status() - the status as JSON (the snapshot with the daemon's own section), a new
+ * object: the socket serialises it once per change and keeps only the text. A change seen but
+ * not yet reconciled is reconciled first, so that a caller who changed something sees it. NULL
+ * with *@ret_error on failure.
  */
 struct json_object *manager_status(Manager *m, int *ret_error);
 

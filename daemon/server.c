@@ -401,7 +401,7 @@ static int method_get_interface_description(Connection *c, const VarlinkCall *ca
         return r;
 }
 
-/* The status object of the handlers, with the number of connections now. */
+/* The status object of the handlers (a new reference), with the number of connections now. */
 static int status_object(Server *s, struct json_object **ret)
 {
         struct json_object *st, *d;
@@ -412,8 +412,10 @@ static int status_object(Server *s, struct json_object **ret)
                 return r < 0 ? r : -EIO;
         d = json_object_object_get(st, "daemon");
         if (d &&
-            json_object_object_add(d, "connections", json_object_new_int64(s->n_connections)) < 0)
+            json_object_object_add(d, "connections", json_object_new_int64(s->n_connections)) < 0) {
+                json_object_put(st);
                 return -ENOMEM;
+        }
         *ret = st;
         return 0;
 }
@@ -428,8 +430,9 @@ static int status_params(Server *s, struct json_object **ret)
         if (r < 0)
                 return r;
         p = json_object_new_object();
-        if (!p || json_object_object_add(p, "status", json_object_get(st)) < 0) {
+        if (!p || json_object_object_add(p, "status", st) < 0) {
                 json_object_put(p);
+                json_object_put(st);
                 return -ENOMEM;
         }
         *ret = p;
@@ -456,6 +459,8 @@ static int status_reply(Server *s, const char **ret, size_t *ret_len)
                 s->status_reply = m;
                 s->status_reply_len = l;
                 s->status_reply_connections = s->n_connections;
+                /* The status tree is gone again: its pages too. */
+                (void)malloc_trim(0);
         }
         *ret = s->status_reply;
         *ret_len = s->status_reply_len;

@@ -30,9 +30,10 @@ typedef struct ServerLimits {
 
 typedef struct ServerHandlers {
         /*
-         * The current status (the object GetStatus returns under "status"), borrowed until the
-         * next server_status_changed(); its "daemon" object gets "connections" from the server.
-         * NULL with *ret_error (-errno) when it cannot be had.
+         * The current status (the object GetStatus returns under "status"), a new reference:
+         * the server keeps only the text it serialises, until the next server_status_changed()
+         * (or a change in the number of connections, which its "daemon" object gets from the
+         * server). NULL with *ret_error (-errno) when it cannot be had.
          */
         struct json_object *(*status)(void *userdata, int *ret_error);
         /* Root, or a member of the admin group by @gid or one of @groups (SO_PEERGROUPS). */

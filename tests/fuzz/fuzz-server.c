@@ -37,7 +37,7 @@ static struct json_object *h_status(void *userdata, int *ret_error)
 {
         Harness *h = userdata;
 
-        return h->status;
+        return json_object_get(h->status);
 }
 
 static bool h_peer_is_admin(void *userdata, uid_t uid, gid_t gid, const gid_t *groups,
