@@ -39,16 +39,11 @@ int instance_open(const char *path, int *ret_fd)
         return 0;
 }
 
-int instance_mount(const char *path)
+static int mount_binfmt_misc(const char *path)
 {
         struct libmnt_context *cxt;
         struct statfs sfs;
         int r;
-
-        if (statfs(path, &sfs) < 0)
-                return -errno;
-        if ((unsigned long)sfs.f_type == BINFMTFS_MAGIC_VALUE)
-                return 0;
 
         cxt = mnt_new_context();
         if (!cxt)
@@ -91,6 +86,24 @@ int instance_mount(const char *path)
         if ((unsigned long)sfs.f_type != BINFMTFS_MAGIC_VALUE)
                 return -EMEDIUMTYPE;
         return 1;
+}
+
+int instance_mount(const char *path)
+{
+        struct statfs sfs;
+
+        if (statfs(path, &sfs) < 0)
+                return -errno;
+        if ((unsigned long)sfs.f_type == BINFMTFS_MAGIC_VALUE)
+                return 0;
+        return mount_binfmt_misc(path);
+}
+
+int instance_mount_new(const char *path)
+{
+        int r = mount_binfmt_misc(path);
+
+        return r < 0 ? r : 0;
 }
 
 int instance_is_read_only(int dir_fd)

@@ -31,6 +31,14 @@ int instance_open(const char *path, int *ret_fd);
 int instance_mount(const char *path);
 
 /**
+ * instance_mount_new() - mount binfmt_misc at @path even where one is mounted already: in a
+ * user namespace of one's own (Linux 6.7+) this is the namespace's own, empty instance, on top
+ * of whatever @path showed. Returns 0 or -errno as instance_mount() (-EPERM also on a kernel
+ * older than 6.7, where only the initial namespace may mount it).
+ */
+int instance_mount_new(const char *path);
+
+/**
  * instance_is_read_only() - 1 if the mount at @dir_fd is read-only, 0 if not, -errno.
  */
 int instance_is_read_only(int dir_fd);

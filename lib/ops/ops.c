@@ -737,54 +737,98 @@ static void remove_leftover_temp(int fd, Owned *o, const char *name, Report *r)
         }
 }
 
-int ops_install(const OpsContext *c, char *const *targets, bool dry_run, Report *r)
+void ops_prepared_done(OpsPrepared *p)
 {
-        _cleanup_close_ int lock = -EBADF;
-        _cleanup_free_ const BinfmtArch **arches = NULL;
-        _cleanup_free_ BinfmtRule **rules = NULL;
-        _cleanup_free_ const BinfmtArch **rule_arch = NULL;
-        _cleanup_(owned_freep) Owned *o = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        size_t n = 0, n_rules = 0, n_native = 0, n_missing = 0;
-        bool all = false, mounted = true;
-        int q = 0;
+        for (size_t i = 0; i < p->n; i++)
+                rule_free(p->rules[i]);
+        free(p->rules);
+        free(p->arches);
+        *p = (OpsPrepared){};
+}
 
+int ops_prepare(const OpsContext *c, char *const *targets, Report *r, OpsPrepared *ret)
+{
+        _cleanup_(ops_prepared_done) OpsPrepared p = {};
+        _cleanup_free_ const BinfmtArch **arches = NULL;
+        size_t n = 0, n_native = 0, n_missing = 0;
+        bool all = false;
+        int q;
+
+        *ret = (OpsPrepared){};
         q = resolve_targets(c, targets, r, &arches, &n, &all);
         if (q < 0)
                 return q;
         if (check_system(c, c->flags, r) < 0)
                 return r->oom ? -ENOMEM : 0;
 
-        rules = calloc(n ?: 1, sizeof(BinfmtRule *));
-        rule_arch = calloc(n ?: 1, sizeof(BinfmtArch *));
-        if (!rules || !rule_arch)
+        p.rules = calloc(n ?: 1, sizeof(BinfmtRule *));
+        p.arches = calloc(n ?: 1, sizeof(BinfmtArch *));
+        if (!p.rules || !p.arches)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 Prepared st;
 
-                q = prepare_rule(c, arches[i], all, r, &rules[n_rules], &st);
+                q = prepare_rule(c, arches[i], all, r, &p.rules[p.n], &st);
                 if (q < 0)
-                        goto finish;
+                        return q;
                 if (st == PREPARED_NATIVE)
                         n_native++;
                 else if (st == PREPARED_NO_INTERP)
                         n_missing++;
                 else if (st == PREPARED_OK)
-                        rule_arch[n_rules++] = arches[i];
+                        p.arches[p.n++] = arches[i];
         }
         if (all)
                 report_info(r,
                             "all: %zu target%s with an interpreter, %zu run natively "
                             "skipped, %zu without an interpreter skipped.",
-                            n_rules, n_rules == 1 ? "" : "s", n_native, n_missing);
+                            p.n, p.n == 1 ? "" : "s", n_native, n_missing);
 
         /* "all" that finds nothing to register is a failure, not a quiet success. */
-        if (all && n_rules == 0 && !r->failed)
+        if (all && p.n == 0 && !r->failed)
                 report_error(r, ERR_NO_INTERPRETER,
                              "all: no target has an interpreter, of those the kernel does not run "
                              "natively: "
                              "install qemu-user-static or use --interpreter-dir");
-        if (n_rules == 0)
+        *ret = p;
+        p = (OpsPrepared){};
+        return r->oom ? -ENOMEM : 0;
+}
+
+int ops_register_prepared(const OpsPrepared *p, const char *mount, Report *r)
+{
+        _cleanup_close_ int fd = -EBADF;
+        int q;
+
+        q = instance_open(mount, &fd);
+        if (q < 0) {
+                report_error(r, ERR_MOUNT, "cannot open %s: %s", mount, strerror(-q));
+                return 0;
+        }
+        for (size_t i = 0; i < p->n; i++) {
+                q = do_register(fd, p->rules[i], p->rules[i]->name);
+                if (q == -ENOMEM)
+                        return q;
+                if (q < 0)
+                        report_error(r, ERR_KERNEL, "%s: %s: %s", p->rules[i]->name,
+                                     register_error_text(q), strerror(-q));
+        }
+        return r->oom ? -ENOMEM : 0;
+}
+
+int ops_install(const OpsContext *c, char *const *targets, bool dry_run, Report *r)
+{
+        _cleanup_close_ int lock = -EBADF;
+        _cleanup_(ops_prepared_done) OpsPrepared p = {};
+        _cleanup_(owned_freep) Owned *o = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        bool mounted = true;
+        int q = 0;
+
+        q = ops_prepare(c, targets, r, &p);
+        if (q < 0)
+                return q;
+        if (p.n == 0)
                 goto finish;
 
         if (dry_run) {
@@ -815,15 +859,13 @@ int ops_install(const OpsContext *c, char *const *targets, bool dry_run, Report 
         }
 
         q = 0;
-        for (size_t i = 0; i < n_rules && q >= 0; i++) {
-                q = apply_rule(c, fd, o, mounted, dry_run, rules[i], rule_arch[i], r);
+        for (size_t i = 0; i < p.n && q >= 0; i++) {
+                q = apply_rule(c, fd, o, mounted, dry_run, p.rules[i], p.arches[i], r);
                 if (q >= 0 && !dry_run)
-                        remove_leftover_temp(fd, o, rules[i]->name, r);
+                        remove_leftover_temp(fd, o, p.rules[i]->name, r);
         }
 
 finish:
-        for (size_t i = 0; i < n_rules; i++)
-                rule_free(rules[i]);
         if (r->oom)
                 return -ENOMEM;
         return q < 0 ? q : 0;

@@ -39,6 +39,30 @@ typedef struct OpsContext {
         void *userdata;
 } OpsContext;
 
+/* The rules install would register, checked but not yet written. */
+typedef struct OpsPrepared {
+        BinfmtRule **rules;
+        const BinfmtArch **arches; /* each rule's target */
+        size_t n;
+} OpsPrepared;
+
+/**
+ * ops_prepare() - everything install checks before it looks at an instance: the targets
+ * resolved, the kernel's features, each target's interpreter found and checked, its rule made
+ * and validated, the native family refused (or skipped with skip_native). Problems are error
+ * lines in @r; the rules of the targets without one are in @ret. Returns 0 or -ENOMEM.
+ */
+int ops_prepare(const OpsContext *c, char *const *targets, Report *r, OpsPrepared *ret);
+void ops_prepared_done(OpsPrepared *p);
+
+/**
+ * ops_register_prepared() - write prepared rules into the empty instance at @mount, as they
+ * are: no ownership records, no replacement. For an instance of one's own that dies with its
+ * user namespace (binfmtctl exec), prepared before the namespace was entered. Returns 0 or
+ * -ENOMEM; failures are error lines in @r.
+ */
+int ops_register_prepared(const OpsPrepared *p, const char *mount, Report *r);
+
 /**
  * ops_install() - register @targets (names, aliases, OCI platforms, "all"), or with @dry_run
  * say what would be written. Every target is tried; each failure is an error line in @r and

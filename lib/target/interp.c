@@ -26,11 +26,25 @@ static int verdict(InterpCheck *ret, InterpProblem problem, int error)
         return 0;
 }
 
-/* Whether a directory on the way is safe: root's, and writable by no one else unless sticky
- * (as /tmp: others may not rename or remove root's names in it). */
+/* Besides root, the one user whose files may be trusted (interp_trust_owner()). */
+static uid_t trusted_owner = 0;
+
+void interp_trust_owner(uid_t uid)
+{
+        trusted_owner = uid;
+}
+
+static bool owner_trusted(uid_t uid)
+{
+        return uid == 0 || uid == trusted_owner;
+}
+
+/* Whether a directory on the way is safe: root's (or the trusted user's), and writable by no
+ * one else unless sticky (as /tmp: others may not rename or remove root's names in it). */
 static bool directory_safe(const struct stat *st)
 {
-        return st->st_uid == 0 && (!(st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_mode & S_ISVTX));
+        return owner_trusted(st->st_uid) &&
+               (!(st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_mode & S_ISVTX));
 }
 
 #define SYMLINKS_MAX 40 /* as the kernel's own limit */
@@ -95,7 +109,7 @@ static int check_path(const char *path)
 
                         if (++symlinks > SYMLINKS_MAX)
                                 return -ELOOP;
-                        if (st.st_uid != 0)
+                        if (!owner_trusted(st.st_uid))
                                 return -EPERM;
                         k = readlinkat(fd, "", target, sizeof(target) - 1);
                         if (k < 0)
@@ -151,7 +165,7 @@ int interp_check(const char *path, uint16_t host_machine, uint8_t host_class, In
         if ((st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0)
                 return verdict(ret, INTERP_NOT_EXECUTABLE, 0);
         /* Whoever can change the file runs code in every emulated process, in every container. */
-        if (st.st_uid != 0)
+        if (!owner_trusted(st.st_uid))
                 return verdict(ret, INTERP_NOT_ROOT_OWNED, 0);
         if (st.st_mode & (S_IWGRP | S_IWOTH))
                 return verdict(ret, INTERP_WRITABLE, 0);
@@ -202,8 +216,9 @@ static const char *const problem_strings[_INTERP_PROBLEM_MAX] = {
         [INTERP_DYNAMIC] = ("is dynamically linked (it names a program interpreter); install the "
                             "statically linked qemu-user-static"),
         [INTERP_WRONG_MACHINE] = "is built for another machine than this host",
-        [INTERP_DIRECTORY_UNSAFE] = "is reached through a directory or symlink that someone other than "
-                                    "root can change",
+        [INTERP_DIRECTORY_UNSAFE] =
+                "is reached through a directory or symlink that someone other than "
+                "root can change",
         [INTERP_UNREADABLE] = "cannot be opened or read",
 };
 
@@ -250,7 +265,7 @@ void interp_check_host(const HostInfo *h, const char *path, InterpCheck *ret)
 int interp_find(const HostInfo *h, char *const *dirs, const BinfmtArch *a, char **ret_path,
                 InterpCheck *ret_check)
 {
-        static const char *const suffixes[] = { "-static", "" };
+        static const char *const suffixes[] = {"-static", ""};
         _cleanup_free_ char *bad_path = NULL;
         InterpCheck bad = {};
 

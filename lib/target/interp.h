@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "target/arch.h"
 #include "target/host.h"
@@ -46,6 +47,15 @@ typedef struct InterpCheck {
  * negative errno only on allocation failure. Never opens more than the file itself.
  */
 int interp_check(const char *path, uint16_t host_machine, uint8_t host_class, InterpCheck *ret);
+
+/**
+ * interp_trust_owner() - besides root, trust files and directories that @uid owns, for the
+ * rest of the process: what a user's own interpreter may be when that user registers in a
+ * binfmt_misc instance of its own (binfmtctl exec, --user). Such a file is safe when it and
+ * every directory on its path are root's or that user's, and writable by nobody else (a
+ * directory may be writable by others if sticky). Nobody else's file is ever trusted.
+ */
+void interp_trust_owner(uid_t uid);
 
 /**
  * interp_check_host() - interp_check() for host @h: its executable's machine, and for a 32-bit
