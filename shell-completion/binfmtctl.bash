@@ -17,9 +17,9 @@ _binfmtctl() {
     local cur prev words cword
     _init_completion -s || return
 
-    local commands="install uninstall status list plan which verify reload wait"
+    local commands="install uninstall status list plan which verify reload wait exec"
     local options="-h --help --version --mount= --interpreter-dir= --flags= --force --json
-                   --format= --require= --timeout= --socket= --direct"
+                   --format= --require= --timeout= --socket= --direct --platform="
 
     case $prev in
         --mount | --interpreter-dir)
@@ -38,7 +38,7 @@ _binfmtctl() {
             COMPREPLY=($(compgen -W "P O C PO PC OC POC" -- "$cur"))
             return
             ;;
-        --require)
+        --require | --platform)
             COMPREPLY=($(compgen -W "$(_binfmtctl_targets "${words[0]}" | grep /)" -- "$cur"))
             return
             ;;
@@ -52,7 +52,7 @@ _binfmtctl() {
     local i verb=
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            --mount | --interpreter-dir | --socket | --format | --flags | --require | --timeout)
+            --mount | --interpreter-dir | --socket | --format | --flags | --require | --timeout | --platform)
                 ((i++))
                 ;;
             -*) ;;
@@ -62,6 +62,16 @@ _binfmtctl() {
                 ;;
         esac
     done
+
+    # exec: after "--", the command and its arguments, as bash completes commands.
+    if [[ $verb == exec ]]; then
+        for ((i = 1; i < cword; i++)); do
+            if [[ ${words[i]} == -- ]]; then
+                _command_offset $((i + 1))
+                return
+            fi
+        done
+    fi
 
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$options" -- "$cur"))

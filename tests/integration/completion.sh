@@ -29,15 +29,20 @@ complete_line() {
 has() { grep -qx -- "$1" <<<"$2"; }
 
 out=$(complete_line "$BINFMTCTL" "")
-check "commands: every one" test "$(tr '\n' ' ' <<<"$out")" = "install list plan reload status uninstall verify wait which "
+check "commands: every one" test "$(tr '\n' ' ' <<<"$out")" = "exec install list plan reload status uninstall verify wait which "
 out=$(complete_line "$BINFMTCTL" "un")
 check "commands: a prefix" test "$out" = uninstall
 
 out=$(complete_line "$BINFMTCTL" "--")
 for o in --help --version --mount= --interpreter-dir= --flags= --force --json --format= \
-    --require= --timeout= --socket= --direct; do
+    --require= --timeout= --socket= --direct --platform=; do
     check "options: $o" has "$o" "$out"
 done
+
+out=$(complete_line "$BINFMTCTL" exec --platform "linux/ar")
+check "exec --platform: platforms" has linux/arm64 "$out"
+out=$(complete_line "$BINFMTCTL" exec -- "ls")
+check "exec -- COMMAND: commands" has ls "$out"
 
 out=$(complete_line "$BINFMTCTL" install "")
 for t in aarch64 arm64 linux/arm64 linux/arm/v7 armhf riscv64 linux/s390x x86_64 amd64 linux/386 all; do

@@ -18,6 +18,7 @@
 
 #define EXIT_USAGE               2
 #define EXIT_NOT_READY           3
+#define EXIT_EXEC_FAILED         125 /* exec: binfmtctl's own failure, as env(1) says it */
 #define DEFAULT_SOCKET           "/run/binfmtd/io.binfmtd"
 #define DAEMON_TIMEOUT_MS        (60 * 1000)
 #define DAEMON_REPLY_MAX         (16u * 1024u * 1024u)
@@ -40,6 +41,7 @@ typedef struct Args {
         bool force;
         Format format;
         char **require; /* canonical platform strings of --require */
+        char **platforms; /* exec --platform, as given; NULL: the defaults */
         uint64_t timeout_usec;
         bool timeout_set;
         const char *verb;
@@ -69,6 +71,7 @@ int verb_which(Context *c);
 int verb_verify(Context *c);
 int verb_wait(Context *c);
 int verb_reload(Context *c);
+int verb_exec(Context *c);
 
 /* install.c */
 void print_report(Context *c, const Report *r);

@@ -32,6 +32,7 @@ static void args_done(Args *a)
         strv_free(a->interpreter_dirs);
         strv_free(a->operands);
         strv_free(a->require);
+        strv_free(a->platforms);
 }
 
 _printf_(1, 2) void log_error(const char *fmt, ...)
@@ -76,6 +77,9 @@ static void help(void)
                "  wait --require=PLATFORMS Wait until the platforms are verified\n"
                "  reload                   Make binfmtd re-read its configuration, and say\n"
                "                           whether it took it\n"
+               "  exec [--platform=P,...] -- COMMAND [ARGS...]\n"
+               "                           Run COMMAND with emulation in a binfmt_misc\n"
+               "                           instance of its own: any user, no root\n"
                "\n"
                "Options:\n"
                "  -h --help                Show this help\n"
@@ -92,6 +96,8 @@ static void help(void)
                "     --timeout=SECONDS     wait: give up after this long (default: %d)\n"
                "     --socket=PATH         binfmtd's socket (default: %s)\n"
                "     --direct              Do the work here even if binfmtd answers\n"
+               "     --platform=PLATFORMS  exec: the targets to register (comma-separated;\n"
+               "                           default: binfmtd's default targets)\n"
                "\n"
                "TARGET is a QEMU name (aarch64), an alias (arm64, armhf), an OCI platform\n"
                "(linux/arm64, linux/arm/v7) or 'all'. See binfmtctl(1).\n",
@@ -111,6 +117,7 @@ enum {
         ARG_FORMAT,
         ARG_REQUIRE,
         ARG_TIMEOUT,
+        ARG_PLATFORM,
 };
 
 typedef struct Verb {
@@ -130,6 +137,7 @@ static const Verb verbs[] = {
         {"verify", 0, UINT32_MAX, false, false, false, false, false, verb_verify},
         {"wait", 0, 0, false, false, false, false, true, verb_wait},
         {"reload", 0, 0, false, false, false, false, false, verb_reload},
+        {"exec", 1, UINT32_MAX, false, false, true, true, false, verb_exec},
 };
 
 /* --require: comma-separated platforms, each one resolved now so a typo is a usage error. */
@@ -189,6 +197,7 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
                 {"format", required_argument, NULL, ARG_FORMAT},
                 {"require", required_argument, NULL, ARG_REQUIRE},
                 {"timeout", required_argument, NULL, ARG_TIMEOUT},
+                {"platform", required_argument, NULL, ARG_PLATFORM},
                 {}};
         bool seen_flags = false, seen_dirs = false, seen_mount = false, direct = false,
              seen_format = false;
@@ -278,6 +287,22 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
                         a->timeout_set = true;
                         break;
                 }
+                case ARG_PLATFORM: {
+                        _cleanup_free_ char *copy = strdup(optarg);
+                        char *save = NULL;
+
+                        if (!copy)
+                                return -ENOMEM;
+                        for (char *w = strtok_r(copy, ",", &save); w;
+                             w = strtok_r(NULL, ",", &save))
+                                if (strv_extend(&a->platforms, w) < 0)
+                                        return -ENOMEM;
+                        if (!a->platforms) {
+                                log_error("--platform: no platform given");
+                                return -EINVAL;
+                        }
+                        break;
+                }
                 case ARG_SOCKET:
                         if (optarg[0] != '/') {
                                 log_error("--socket: '%s' is not an absolute path", optarg);
@@ -322,7 +347,8 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
         }
         if ((a->force && !v->takes_force) || (seen_format && !v->takes_json) ||
             (seen_flags && !v->takes_flags) || (seen_dirs && !v->takes_interpreter_dir) ||
-            (a->require && !v->takes_require) || (a->timeout_set && v->run != verb_wait)) {
+            (a->require && !v->takes_require) || (a->timeout_set && v->run != verb_wait) ||
+            (a->platforms && v->run != verb_exec)) {
                 log_error("%s: an option given does not apply to this command (see --help)",
                           v->name);
                 return -EINVAL;
@@ -382,9 +408,9 @@ int main(int argc, char *argv[])
         r = v->run(&c);
         if (r < 0) {
                 log_error("%s failed: %s", v->name, strerror(-r));
-                return EXIT_FAILURE;
+                return v->run == verb_exec ? EXIT_EXEC_FAILED : EXIT_FAILURE;
         }
         if (c.failed)
-                return EXIT_FAILURE;
+                return v->run == verb_exec ? EXIT_EXEC_FAILED : EXIT_FAILURE;
         return c.not_ready ? EXIT_NOT_READY : EXIT_SUCCESS;
 }
