@@ -19,7 +19,7 @@ _binfmtctl() {
 
     local commands="install uninstall status list plan which verify reload wait exec"
     local options="-h --help --version --mount= --interpreter-dir= --flags= --force --json
-                   --format= --require= --timeout= --socket= --direct --platform="
+                   --format= --require= --timeout= --socket= --direct --platform= --user"
 
     case $prev in
         --mount | --interpreter-dir)

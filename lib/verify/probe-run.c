@@ -178,6 +178,14 @@ static void run_cleanup(Run *r)
         *r = (Run){.pidfd = -EBADF, .errfd = -EBADF};
 }
 
+/* The user namespace the probes join (probe_run_join_userns()), or -1: the caller's. */
+static int join_userns = -1;
+
+void probe_run_join_userns(int fd)
+{
+        join_userns = fd;
+}
+
 /* Everything below up to child() runs in the child between fork and execve. */
 
 _Noreturn static void child_fail(int errfd, ChildStage stage, int error)
@@ -263,6 +271,12 @@ _Noreturn static void child(const Run *r, ProbePass pass, int errfd, pid_t paren
         if (fd < 0)
                 child_fail(errfd, CHILD_SETUP, errno);
         errfd = fd;
+
+        /* Another user namespace's instance to verify (binfmtctl --user): run where its
+         * programs run. The namespace's owner gets every capability in it, so the chroot pass
+         * works there too. Not for the kernel pass, which asks about the kernel itself. */
+        if (join_userns >= 0 && pass != PROBE_PASS_KERNEL && setns(join_userns, CLONE_NEWUSER) < 0)
+                child_fail(errfd, CHILD_USERNS, errno);
 
         /* Without O_CLOEXEC: with the caller's stdio closed this may be fd 0, 1 or 2 itself, and
          * dup2() onto itself would leave the flag set. Copies above 2 are closed right away. */

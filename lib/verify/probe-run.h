@@ -68,6 +68,14 @@ typedef struct ProbeOutcome {
  */
 #define PROBE_KILL_GRACE_USEC (2u * 1000u * 1000u)
 
+/**
+ * probe_run_join_userns() - from now on, the host and chroot passes of every probe run in the
+ * user namespace @fd refers to (one the caller owns: rootless podman's, for binfmtctl --user),
+ * where that namespace's binfmt_misc instance serves them. -1: the caller's own namespace
+ * again. The fd stays the caller's.
+ */
+void probe_run_join_userns(int fd);
+
 /* The nice value probes run at: they yield the CPU to their caller. */
 #define PROBE_NICE 19
 

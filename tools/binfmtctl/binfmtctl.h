@@ -42,6 +42,8 @@ typedef struct Args {
         Format format;
         char **require; /* canonical platform strings of --require */
         char **platforms; /* exec --platform, as given; NULL: the defaults */
+        bool user;        /* --user: rootless podman's user namespace (user.c) */
+        char *mount_storage; /* owned string behind mount, when made here */
         uint64_t timeout_usec;
         bool timeout_set;
         const char *verb;
@@ -53,6 +55,7 @@ typedef struct Context {
         SystemInfo sys;
         bool failed;
         bool not_ready;
+        pid_t user_pause; /* --user: podman's pause process, whose user namespace is acted on */
 } Context;
 
 extern const char *program;
@@ -82,6 +85,8 @@ int daemon_change(Context *c, const char *method);
 int direct_status_json(Context *c, struct json_object **ret);
 int get_status_json(Context *c, struct json_object **ret);
 int daemon_verify(Context *c, struct json_object **ret);
+/* user.c */
+int user_setup(Context *c, Args *a);
 
 /* render.c */
 size_t check_required(Context *c, struct json_object *j, bool from_daemon, bool print);

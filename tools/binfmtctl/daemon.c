@@ -138,7 +138,8 @@ int direct_status_json(Context *c, struct json_object **ret)
                 fail(c, "cannot read %s: %s", c->args->mount, strerror(-r));
                 return r;
         }
-        if (geteuid() == 0) {
+        /* --user: the probes run in podman's namespace, where the user has what they need. */
+        if (geteuid() == 0 || c->user_pause > 0) {
                 targets = verify_default_targets(&n);
                 if (!targets)
                         return -ENOMEM;

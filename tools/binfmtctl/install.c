@@ -40,6 +40,10 @@ static int run_ops(Context *c, int (*op)(const OpsContext *, char *const *, Repo
         OpsContext oc = ops_context(c);
         int q;
 
+        if (c->user_pause > 0)
+                printf("Instance: the user namespace of uid %u's rootless podman containers "
+                       "(pause process %d).\n",
+                       (unsigned)getuid(), (int)c->user_pause);
         q = op(&oc, c->args->operands, &r);
         print_report(c, &r);
         return q;

@@ -33,6 +33,7 @@ static void args_done(Args *a)
         strv_free(a->operands);
         strv_free(a->require);
         strv_free(a->platforms);
+        free(a->mount_storage);
 }
 
 _printf_(1, 2) void log_error(const char *fmt, ...)
@@ -96,6 +97,9 @@ static void help(void)
                "     --timeout=SECONDS     wait: give up after this long (default: %d)\n"
                "     --socket=PATH         binfmtd's socket (default: %s)\n"
                "     --direct              Do the work here even if binfmtd answers\n"
+               "     --user                Act on the binfmt_misc of this user's rootless\n"
+               "                           podman containers (no root; install, uninstall,\n"
+               "                           status, verify, plan, wait, which)\n"
                "     --platform=PLATFORMS  exec: the targets to register (comma-separated;\n"
                "                           default: binfmtd's default targets)\n"
                "\n"
@@ -118,6 +122,7 @@ enum {
         ARG_REQUIRE,
         ARG_TIMEOUT,
         ARG_PLATFORM,
+        ARG_USER,
 };
 
 typedef struct Verb {
@@ -198,6 +203,7 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
                 {"require", required_argument, NULL, ARG_REQUIRE},
                 {"timeout", required_argument, NULL, ARG_TIMEOUT},
                 {"platform", required_argument, NULL, ARG_PLATFORM},
+                {"user", no_argument, NULL, ARG_USER},
                 {}};
         bool seen_flags = false, seen_dirs = false, seen_mount = false, direct = false,
              seen_format = false;
@@ -303,6 +309,9 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
                         }
                         break;
                 }
+                case ARG_USER:
+                        a->user = true;
+                        break;
                 case ARG_SOCKET:
                         if (optarg[0] != '/') {
                                 log_error("--socket: '%s' is not an absolute path", optarg);
@@ -353,6 +362,13 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
                           v->name);
                 return -EINVAL;
         }
+        if (a->user && (seen_mount || direct || v->run == verb_exec || v->run == verb_reload ||
+                        v->run == verb_list)) {
+                log_error("%s: --user acts on rootless podman's user namespace: not with "
+                          "--mount, --direct, exec, reload or list (see --help)",
+                          v->name);
+                return -EINVAL;
+        }
         if (v->run == verb_wait && !a->require) {
                 log_error("wait: --require=PLATFORMS is needed (see --help)");
                 return -EINVAL;
@@ -398,6 +414,18 @@ int main(int argc, char *argv[])
         if (r < 0) {
                 log_error("cannot read the running system's facts from /proc: %s", strerror(-r));
                 return EXIT_FAILURE;
+        }
+        if (args.user) {
+                r = user_setup(&c, &args);
+                if (r == -ENOMEM) {
+                        log_error("out of memory");
+                        return EXIT_FAILURE;
+                }
+                if (r < 0) {
+                        if (!c.failed)
+                                log_error("--user: %s", strerror(-r));
+                        return EXIT_FAILURE;
+                }
         }
         r = verify_measure_native(&c.sys);
         if (r < 0) {

@@ -130,7 +130,13 @@ static void print_status_text(struct json_object *j)
                 printf("binfmt_misc:  %s: mounted, %s, %s\n", strna(jstr(mount, "path")),
                        jbool(mount, "enabled") > 0 ? "enabled" : "disabled",
                        jbool(mount, "read_only") > 0 ? "read-only" : "read-write");
-        if (streq_ptr(jstr(mount, "user_namespace"), "initial"))
+        if (json_object_object_get(j, "instance"))
+                printf("Namespace:    the user namespace of uid %" PRIi64 "'s rootless podman "
+                       "containers (pause process %" PRIi64 "): their own instance; the "
+                       "machine's registrations are not touched\n",
+                       jint(json_object_object_get(j, "instance"), "uid"),
+                       jint(json_object_object_get(j, "instance"), "pause_pid"));
+        else if (streq_ptr(jstr(mount, "user_namespace"), "initial"))
                 printf("Namespace:    initial user namespace (the host's instance)\n");
         else
                 printf("Namespace:    a user namespace%s\n",
@@ -411,6 +417,22 @@ int verb_status(Context *c)
         if (r < 0)
                 return 0;
         from_daemon = json_object_object_get(j, "daemon") != NULL;
+
+        /* Which instance this is: the machine's (or this namespace's), or, with --user, that of
+         * the user's rootless containers. */
+        if (c->user_pause > 0) {
+                struct json_object *in = json_object_new_object();
+
+                if (!in || json_object_object_add(j, "instance", in) < 0 ||
+                    json_object_object_add(in, "scope", json_object_new_string("user-containers")) <
+                            0 ||
+                    json_object_object_add(in, "uid", json_object_new_int64(getuid())) < 0 ||
+                    json_object_object_add(in, "pause_pid", json_object_new_int64(c->user_pause)) <
+                            0) {
+                        json_object_put(j);
+                        return -ENOMEM;
+                }
+        }
 
         if (c->args->require) {
                 if (check_required(c, j, from_daemon, true) > 0)
