@@ -77,6 +77,10 @@ Manager *manager_free(Manager *m)
         for (size_t i = 0; i < m->n_interp_watches; i++)
                 sd_event_source_unref(m->interp_watches[i]);
         free(m->interp_watches);
+        for (size_t i = 0; i < m->n_config_watches; i++)
+                sd_event_source_unref(m->config_watches[i]);
+        free(m->config_watches);
+        sd_event_source_unref(m->config_timer);
         sd_event_unref(m->event);
         config_free(m->config);
         free(m->extra);
@@ -684,6 +688,106 @@ static void watch_interpreters(Manager *m)
         }
 }
 
+/*
+ * The configuration: a change to binfmtd.conf or a drop-in (written, renamed into place,
+ * removed) reloads it once the files have been quiet for CONFIG_QUIET_USEC, as SIGHUP would:
+ * an editor writes a temporary file and renames it, a package unpacks several. A configuration
+ * with errors is logged and rejected, and the running one stays. The directories are those
+ * that exist at start-up (/usr/lib/binfmtd, /run/binfmtd, /etc/binfmtd and their
+ * binfmtd.conf.d), or that of the --config file; only the configuration's own names count:
+ * /run/binfmtd also holds the socket and the records.
+ */
+#define CONFIG_QUIET_USEC (100 * USEC_PER_MSEC)
+
+static int config_timer_cb(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        Manager *m = userdata;
+        _cleanup_(report_done) Report r = {};
+
+        log_info("The configuration files changed: reloading.");
+        (void)manager_reload(m, &r);
+        return 0;
+}
+
+static int on_config_event(sd_event_source *s, const struct inotify_event *ev, void *userdata)
+{
+        Manager *m = userdata;
+        const char *name = ev->len > 0 ? ev->name : "";
+        size_t n = strlen(name);
+        int r;
+
+        if (m->config_file) {
+                const char *base = strrchr(m->config_file, '/');
+
+                if (!streq(name, base ? base + 1 : m->config_file))
+                        return 0;
+        } else if (!streq(name, "binfmtd.conf") &&
+                   !(n > 5 && streq(name + n - 5, ".conf") && name[0] != '.'))
+                return 0;
+        if (m->config_timer)
+                r = sd_event_source_set_time_relative(m->config_timer, CONFIG_QUIET_USEC);
+        else
+                r = sd_event_add_time_relative(m->event, &m->config_timer, CLOCK_MONOTONIC,
+                                               CONFIG_QUIET_USEC, 1000, config_timer_cb, m);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->config_timer, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_warning("Cannot schedule a reload after a configuration change: %s "
+                            "(systemctl reload binfmtd does it)",
+                            strerror(-r));
+        return 0;
+}
+
+static void watch_config(Manager *m)
+{
+        static const char *const dirs[] = {
+                "/usr/lib/binfmtd",
+                "/run/binfmtd",
+                "/etc/binfmtd",
+                "/usr/lib/binfmtd/binfmtd.conf.d",
+                "/run/binfmtd/binfmtd.conf.d",
+                "/etc/binfmtd/binfmtd.conf.d",
+        };
+        _cleanup_strv_free_ char **paths = NULL;
+
+        for (size_t i = 0; i < m->n_config_watches; i++)
+                sd_event_source_disable_unref(m->config_watches[i]);
+        m->n_config_watches = 0;
+
+        if (m->config_file) {
+                _cleanup_free_ char *d = strdup(m->config_file);
+                char *slash = d ? strrchr(d, '/') : NULL;
+
+                if (!d)
+                        return;
+                if (slash)
+                        *(slash == d ? slash + 1 : slash) = '\0';
+                if (strv_extend(&paths, slash ? d : ".") < 0)
+                        return;
+        } else
+                for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                        _cleanup_free_ char *p = NULL;
+
+                        if (asprintf(&p, "%s%s", m->conf_root, dirs[i]) < 0 ||
+                            strv_extend(&paths, p) < 0)
+                                return;
+                }
+
+        STRV_FOREACH (p, paths) {
+                sd_event_source **a =
+                        realloc(m->config_watches, sizeof(*a) * (m->n_config_watches + 1));
+
+                if (!a)
+                        return;
+                m->config_watches = a;
+                if (sd_event_add_inotify(m->event, &a[m->n_config_watches], *p,
+                                         IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
+                                                 IN_DELETE | IN_ONLYDIR,
+                                         on_config_event, m) >= 0)
+                        m->n_config_watches++;
+        }
+}
+
 /* Watches the instance at MountPoint= (again after a reload, which may move it). */
 static void watch_instance(Manager *m)
 {
@@ -748,6 +852,7 @@ int manager_startup(Manager *m)
         if (r < 0)
                 return r;
         watch_instance(m);
+        watch_config(m);
         return 0;
 }
 
@@ -906,6 +1011,7 @@ int manager_reload(Manager *m, Report *r)
 
         q = manager_reconcile(m, "reload");
         watch_instance(m);
+        watch_config(m);
         (void)sd_notify(false, "READY=1");
         return q < 0 ? q : 0;
 }

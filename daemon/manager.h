@@ -41,6 +41,9 @@ typedef struct Manager {
         sd_event_source *verify_pending;  /* a verification after this turn's other work */
         sd_event_source **interp_watches; /* inotify on the interpreters' directories */
         size_t n_interp_watches;
+        sd_event_source **config_watches; /* inotify on the configuration's directories */
+        size_t n_config_watches;
+        sd_event_source *config_timer;    /* a reload once the configuration is quiet */
         ManagerListener listener;
 
         char *config_file;        /* --config: this file only; NULL: the layered set */

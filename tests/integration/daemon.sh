@@ -101,6 +101,9 @@ foreign=$(cat "$MNT/qemu-s390x")
 write_config "$CONF" "Targets=linux/arm64 riscv64 s390x" "ReconcileIntervalSec=3600"
 kill -HUP "$DAEMON_PID"
 check "a foreign entry of a configured name is reported" wait_until 10 grep -q "qemu-s390x: an entry of that name exists that binfmtd did not register" "$WORK/binfmtd.log"
+# The file changed too: binfmtd reloads once more by itself (below); that one first.
+wait_until 5 grep -q "The configuration files changed: reloading." "$WORK/binfmtd.log"
+sleep 0.3
 check "the foreign entry is left alone" test "$(cat "$MNT/qemu-s390x")" = "$foreign"
 ctld status --json
 check "the conflict is in the status" test "$(jq -r '.daemon.problems[0].id' <<<"$out")" = io.binfmtd.ForeignEntry
@@ -123,9 +126,18 @@ check "binfmtctl reload: the problem with file:line, and that the running one st
     bash -c 'grep -q "$0:5: NoSuchKey" <<<"$1" && grep -q "rejected; binfmtd keeps the running one" <<<"$1"' "$CONF" "$err"
 check "the daemon is still running" kill -0 "$DAEMON_PID"
 
-# A good reload with a short timer: drift is repaired without a signal.
+# A good configuration written to the file: binfmtd sees the change (inotify) and reloads by
+# itself. With a short timer, drift is repaired without a signal.
 echo -1 >"$MNT/qemu-s390x"
+auto_reloads() { grep -c "The configuration files changed: reloading." "$WORK/binfmtd.log"; }
+n=$(auto_reloads)
 write_config "$CONF" "Targets=linux/arm64 riscv64" "ReconcileIntervalSec=1"
+generation() { ctld status --json; jq -r .daemon.generation <<<"$out"; }
+reloaded_again() { [ "$(auto_reloads)" -gt "$n" ]; }
+newer_generation() { [ "$(generation)" -gt "$gen" ]; }
+check "a changed configuration file is reloaded by itself" wait_until 5 reloaded_again
+check "and taken: a new generation" wait_until 5 newer_generation
+gen=$(generation)
 vcall io.binfmtd.Reload
 check "Reload through the socket succeeds" test "$rc" -eq 0 -a "$(jq -r .parameters.generation <<<"$out")" = $((gen + 1))
 ctld reload
