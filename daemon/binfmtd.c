@@ -215,6 +215,11 @@ static void l_status_changed(void *userdata)
         server_status_changed(userdata);
 }
 
+static void l_status_stale(void *userdata)
+{
+        server_status_stale(userdata);
+}
+
 static void l_verification_done(void *userdata, uint64_t seq)
 {
         server_verification_done(userdata, seq);
@@ -324,6 +329,7 @@ static int run(int argc, char *argv[])
         }
         m->listener = (ManagerListener){
                 .status_changed = l_status_changed,
+                .status_stale = l_status_stale,
                 .verification_done = l_verification_done,
                 .userdata = server,
         };

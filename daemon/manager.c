@@ -324,9 +324,15 @@ static int verify_cb(sd_event_source *s, void *userdata)
 {
         Manager *m = userdata;
 
-        if (m->verifier && verifier_request(m->verifier, "the registrations changed", NULL) >= 0)
-                publish(m); /* "verifying" */
+        if (m->verifier)
+                (void)verifier_request(m->verifier, "the registrations changed", NULL);
         return 0;
+}
+
+/* A run started, whoever asked for it: the status says "verifying". */
+static void on_verify_started(Verifier *v, void *userdata)
+{
+        publish(userdata);
 }
 
 /*
@@ -380,6 +386,7 @@ static void refresh_status(Manager *m)
         m->status = fresh;
         fresh = (Status){};
         m->have_status = true;
+        m->status_stale = false;
         Status s = m->status;
         (void)desired_targets(m, &wanted);
         f = open_memstream(&fp, &len);
@@ -519,7 +526,7 @@ int manager_start_verifying(Manager *m)
 {
         int r;
 
-        r = verifier_new(m->event, &m->sys, on_verified, m, &m->verifier);
+        r = verifier_new(m->event, &m->sys, on_verified, on_verify_started, m, &m->verifier);
         if (r < 0)
                 return r;
         r = verifier_configure(m->verifier, m->config->interpreter_path, m->config->verify_usec);
@@ -624,6 +631,10 @@ static int on_instance_event(sd_event_source *s, const struct inotify_event *ev,
 
         if (ev->mask & IN_Q_OVERFLOW)
                 log_debug("inotify queue overflow on %s: reconciling.", m->config->mount_point);
+        /* What the socket has made of the status is out of date as of now. */
+        m->status_stale = true;
+        if (m->listener.status_stale)
+                m->listener.status_stale(m->listener.userdata);
         if (m->change_first_usec == 0)
                 m->change_first_usec = now;
         at = now + CHANGE_QUIET_USEC;
@@ -1095,12 +1106,10 @@ struct json_object *manager_status(Manager *m, int *ret_error)
         struct json_object *j;
         int r;
 
-        /* A change seen, its reconcile not run yet: now, for this caller. */
-        if (m->change_pending && sd_event_source_get_enabled(m->change_pending, NULL) > 0) {
-                (void)sd_event_source_set_enabled(m->change_pending, SD_EVENT_OFF);
-                m->change_first_usec = 0;
-                (void)manager_reconcile(m, "a change in binfmt_misc");
-        }
+        /* A change seen, its reconcile (the repair) still waiting for quiet: the caller sees
+         * the instance as it is now. Reading only: another tool may be half-way through. */
+        if (m->status_stale)
+                refresh_status(m);
         r = status_json(m, &j);
         if (r < 0) {
                 *ret_error = r;

@@ -22,6 +22,7 @@
 
 typedef struct ManagerListener {
         void (*status_changed)(void *userdata);
+        void (*status_stale)(void *userdata); /* a change seen, the status not read again yet */
         void (*verification_done)(void *userdata, uint64_t seq);
         void *userdata;
 } ManagerListener;
@@ -70,6 +71,7 @@ typedef struct Manager {
         char *node_labels_path;   /* where it was written */
         Status status;            /* the instance as the last reconcile left it */
         bool have_status;
+        bool status_stale;            /* binfmt_misc changed since it was read */
         bool ready;
 } Manager;
 

@@ -1198,6 +1198,14 @@ void server_status_changed(Server *s)
                 log_warning("Cannot tell the Watch clients of a change: %s", strerror(-r));
 }
 
+void server_status_stale(Server *s)
+{
+        if (!s)
+                return;
+        s->status_reply = mfree(s->status_reply);
+        s->watch_key = mfree(s->watch_key);
+}
+
 void server_verification_done(Server *s, uint64_t seq)
 {
         struct json_object *p = NULL;

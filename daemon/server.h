@@ -74,6 +74,10 @@ int server_listen(const char *path);
  */
 void server_status_changed(Server *s);
 
+/* The status changed, what exactly is not known yet: the next reply asks for it anew. NULL is
+ * fine. */
+void server_status_stale(Server *s);
+
 /* Verification number @seq finished: the Verify calls that waited for it get their reply. */
 void server_verification_done(Server *s, uint64_t seq);
 

@@ -34,6 +34,7 @@ struct Verifier {
         sd_event *event;
         const SystemInfo *sys;
         VerifierDone done;
+        VerifierStarted started_cb;
         void *userdata;
 
         char **dirs;
@@ -83,6 +84,12 @@ static int start(Verifier *v)
         sigset_t all, old;
         int r;
 
+        /* One run at a time: a second start while one runs would take its job from under it. */
+        if (v->busy) {
+                v->again = true;
+                return 0;
+        }
+
         v->job = (Job){.sys = v->sys, .efd = v->efd, .seq = v->started + 1};
         if (v->dirs) {
                 v->job.dirs = strv_copy(v->dirs);
@@ -101,6 +108,8 @@ static int start(Verifier *v)
         }
         v->busy = true;
         v->started++;
+        if (v->started_cb)
+                v->started_cb(v, v->userdata);
         return 0;
 }
 
@@ -144,13 +153,19 @@ static int on_done(sd_event_source *s, int fd, uint32_t revents, void *userdata)
                         v->done(v, v->job.seq, 0, v->userdata);
         }
 
+        /* The callback may have started the next run already (a Verify call waiting behind
+         * another on the same connection): that one serves the request too. */
+        if (v->busy)
+                return 0;
         if (v->again) {
                 v->again = false;
                 r = start(v);
-                if (r < 0)
-                        log_warning("Cannot start a verification: %s", strerror(-r));
-                else
+                if (r >= 0)
                         return 0;
+                log_warning("Cannot start a verification: %s", strerror(-r));
+                /* The run promised to those who asked will not come: they are told. */
+                if (v->done)
+                        v->done(v, v->started + 1, r, v->userdata);
         }
         (void)arm_timer(v);
         return 0;
@@ -162,8 +177,8 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
-int verifier_new(sd_event *e, const SystemInfo *sys, VerifierDone done, void *userdata,
-                 Verifier **ret)
+int verifier_new(sd_event *e, const SystemInfo *sys, VerifierDone done, VerifierStarted started,
+                 void *userdata, Verifier **ret)
 {
         _cleanup_(verifier_freep) Verifier *v = NULL;
         int r;
@@ -174,6 +189,7 @@ int verifier_new(sd_event *e, const SystemInfo *sys, VerifierDone done, void *us
         v->event = sd_event_ref(e);
         v->sys = sys;
         v->done = done;
+        v->started_cb = started;
         v->userdata = userdata;
         v->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (v->efd < 0)

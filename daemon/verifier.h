@@ -24,8 +24,11 @@ typedef struct Verifier Verifier;
  */
 typedef void (*VerifierDone)(Verifier *v, uint64_t seq, int error, void *userdata);
 
-int verifier_new(sd_event *e, const SystemInfo *sys, VerifierDone done, void *userdata,
-                 Verifier **ret);
+/* Called on the event loop when a run starts (the status then says "verifying"). */
+typedef void (*VerifierStarted)(Verifier *v, void *userdata);
+
+int verifier_new(sd_event *e, const SystemInfo *sys, VerifierDone done, VerifierStarted started,
+                 void *userdata, Verifier **ret);
 
 /* Waits for a run in progress (bounded by the probe timeout), then frees. */
 Verifier *verifier_free(Verifier *v);

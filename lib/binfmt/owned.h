@@ -28,8 +28,10 @@
  *
  * Records are written whole or not at all (a temporary file renamed over), and binfmtd records
  * an entry before registering it, so that a crash in between never leaves an entry of its own
- * unrecorded. A record of an entry that does not exist says nothing that matters: the next
- * reconcile registers the entry, or plan.c finds nothing to remove.
+ * unrecorded. A record of an entry that does not exist (a crash right after the record) claims
+ * the name as binfmtd's, as every record of a name it registered does: the next reconcile
+ * registers the entry, or, if another tool registered the name meanwhile, replaces that entry
+ * as it would replace one of its own that another tool replaced.
  */
 
 #define OWNED_STATE_DIR_DEFAULT "/run/binfmtd/owned"

@@ -438,6 +438,7 @@ static void record(Owned *o, const char *name, const BinfmtRule *rule, Report *r
 static int do_replace(int fd, Owned *o, const BinfmtRule *rule, const BinfmtEntry *old, Report *r)
 {
         char tmp[RULE_NAME_MAX + 1];
+        bool was_ours;
         int q;
 
         plan_temp_name(rule->name, tmp, sizeof(tmp));
@@ -472,11 +473,16 @@ static int do_replace(int fd, Owned *o, const BinfmtRule *rule, const BinfmtEntr
                              rule->name, strerror(-q));
                 return q;
         }
+        was_ours = owned_has(o, rule->name) > 0;
         record(o, rule->name, rule, r);
         q = do_register(fd, rule, rule->name);
         if (q < 0) {
                 /* Put the old entry back; if even that fails, the temporary one keeps serving. */
                 int k = do_register(fd, &old->rule, rule->name);
+
+                /* A foreign entry taken over (--force) stays foreign when it could not be. */
+                if (!was_ours)
+                        (void)owned_remove(o, rule->name);
                 if (k >= 0 && !old->enabled)
                         (void)instance_set_enabled(fd, rule->name, false);
                 if (k >= 0 && instance_remove(fd, tmp) >= 0)

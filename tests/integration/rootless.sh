@@ -134,6 +134,11 @@ run setpriv --reuid 65534 --regid 65534 --clear-groups env -i USER=nobody PATH=/
     XDG_RUNTIME_DIR="$WORK/nobody-run" "$BINFMTCTL" --user status
 check "no podman: exit 1 (got $rc)" test "$rc" -eq 1
 check "told so" grep -q "podman is not installed: --user registers for rootless podman's containers" <<<"$err"
+mkdir -m 0777 "$WORK/shared-run"
+run setpriv --reuid "$U" --regid "$G" --init-groups env -i USER="$NAME" PATH=/usr/bin:/bin \
+    XDG_RUNTIME_DIR="$WORK/shared-run" "$BINFMTCTL" --user status
+check "a runtime directory others may write is refused (exit $rc)" test "$rc" -eq 1
+check "with the reason" grep -q "is not this user's alone" <<<"$err"
 run "$BINFMTCTL" --user status
 check "root: exit 1 (got $rc)" test "$rc" -eq 1 -a -n "$(grep -- '--user is for an ordinary user' <<<"$err")"
 run "$BINFMTCTL" --user --mount /tmp status

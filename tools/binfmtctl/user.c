@@ -222,6 +222,29 @@ static bool own_instance(const char *path)
         return st.st_uid == getuid();
 }
 
+/*
+ * The runtime directory holds what binfmtctl trusts (podman's pause.pid) and where it writes
+ * and runs things (records, probes): it must be the user's alone. A directory in /tmp that
+ * someone else made, or may write, would let that user swap the probes binfmtctl runs.
+ */
+static int check_private_dir(Context *c, const char *path)
+{
+        struct stat st;
+
+        if (lstat(path, &st) < 0) {
+                fail(c, "cannot use the runtime directory %s: %s", path, strerror(errno));
+                return -errno;
+        }
+        if (!S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 0077)) {
+                fail(c,
+                     "the runtime directory %s is not this user's alone (a directory of "
+                     "uid %u, mode %04o, is needed; set XDG_RUNTIME_DIR to one)",
+                     path, (unsigned)getuid(), 0700);
+                return -EPERM;
+        }
+        return 0;
+}
+
 static int set_dir_env(const char *name, const char *base, const char *sub)
 {
         _cleanup_free_ char *p = NULL;
@@ -250,6 +273,9 @@ int user_setup(Context *c, Args *a)
         if (asprintf(&pidfile, "%s/libpod/tmp/pause.pid", rundir) < 0)
                 return -ENOMEM;
 
+        /* Made by podman when it starts the namespace; checked before anything in it is read. */
+        if (access(rundir, F_OK) == 0 && (r = check_private_dir(c, rundir)) < 0)
+                return r;
         pause = read_pause(pidfile);
         if (pause == 0) {
                 if (!in_path("podman")) {
@@ -304,9 +330,16 @@ int user_setup(Context *c, Args *a)
         probe_run_join_userns(fd); /* kept open for the process's life */
 
         /* Records, probes and the native cache: the user's own, in its runtime directory. */
+        r = check_private_dir(c, rundir);
+        if (r < 0)
+                return r;
         if (asprintf(&bdir, "%s/binfmtd", rundir) < 0)
                 return -ENOMEM;
-        (void)mkdir(bdir, 0700);
+        if (mkdir(bdir, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        r = check_private_dir(c, bdir);
+        if (r < 0)
+                return r;
         if ((r = set_dir_env("BINFMTD_STATE_DIR", rundir, "owned")) < 0 ||
             (r = set_dir_env("BINFMTD_PROBE_DIR", rundir, "probes")) < 0 ||
             (r = set_dir_env("BINFMTD_NATIVE_CACHE", rundir, "native")) < 0)
