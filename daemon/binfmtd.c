@@ -272,6 +272,9 @@ static int run(int argc, char *argv[])
         /* One heap for the loop and the verifier's thread: glibc would give the thread an arena
          * of its own, resident for the daemon's life, for one short run now and then. */
         (void)mallopt(M_ARENA_MAX, 1);
+        /* The status's text and the buffers that make it (10 KiB and more) in mappings of their
+         * own, given back when freed, not left in the heap between small live objects. */
+        (void)mallopt(M_MMAP_THRESHOLD, 4096);
         log_setup();
 
         r = manager_new(&m);
