@@ -47,6 +47,31 @@ dctl verify mips64le
 check "an unregistered target through binfmtd: exit 1 (got $rc)" test "$rc" -eq 1
 check "no handler, and the fix, as when verifying here" \
     grep -q "mips64el: in an empty chroot: no handler.*Fix: run binfmtctl install mips64le" <<<"$err"
+# Verify calls pipelined on one connection, while the timer or a change asks for runs too: each
+# gets a run of its own that began after it, one run at a time (the second Verify is read
+# from the first one's done callback).
+run "$PYTHON" - "$WORK/io.binfmtd" <<'EOF'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(60)
+s.connect(sys.argv[1])
+s.sendall(b'{"method":"io.binfmtd.Verify"}\0{"method":"io.binfmtd.Verify"}\0')
+buf, got = b"", []
+while len(got) < 2:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    buf += chunk
+    while b"\0" in buf:
+        msg, buf = buf.split(b"\0", 1)
+        got.append(json.loads(msg))
+for r in got:
+    print(r.get("error") or r["parameters"]["status"]["verification"]["time_usec"])
+EOF
+check "two pipelined Verify calls get two replies (exit $rc)" test "$rc" -eq 0 -a "$(wc -l <<<"$out")" -eq 2
+check "from two runs, one after the other" test "$(sed -n 2p <<<"$out")" -gt "$(sed -n 1p <<<"$out")"
+check "and binfmtd is still serving" kill -0 "$DAEMON_PID"
+
 dctl verify
 check "verify through binfmtd without targets: exit 0 (got $rc)" test "$rc" -eq 0
 check "verify through binfmtd without targets covers the configured ones" \
