@@ -50,16 +50,17 @@ stop_daemon
 
 # With no daemon to repair it, status shows the stale pin, for binfmtd's entry and another
 # tool's, and says how to register each again.
+pin_of() { jq -r --arg n "$1" '.entries[] | select(.name == $n) | .pin' <<<"$out"; }
 echo -1 >"$MNT/status"
 ctl --direct --interpreter-dir="$WORK/qemu" install arm64
 ctl status --json
 check "a fresh entry pins the file on disk" \
-    test "$(jq -r '.entries[] | select(.name == "qemu-aarch64") | .pin' <<<"$out")" = current
+    test "$(pin_of qemu-aarch64)" = current
 cp /usr/bin/qemu-aarch64-static "$QEMU.dpkg-new"
 mv "$QEMU.dpkg-new" "$QEMU"
 ctl status --json
 check "after an upgrade, binfmtd's entry has a stale pin" \
-    test "$(jq -r '.entries[] | select(.name == "qemu-aarch64") | .pin' <<<"$out")" = stale
+    test "$(pin_of qemu-aarch64)" = stale
 ctl status
 check "status says so, with the fix" \
     grep -q "^qemu-aarch64: stale pin: .*Fix: binfmtctl install aarch64 registers it again" <<<"$out"
@@ -67,20 +68,20 @@ ctl --direct --interpreter-dir="$WORK/qemu" install arm64
 check "install registers it again" grep -q "qemu-aarch64: replaced (.*replaced on disk" <<<"$out"
 ctl status --json
 check "and the pin is current again" \
-    test "$(jq -r '.entries[] | select(.name == "qemu-aarch64") | .pin' <<<"$out")" = current
+    test "$(pin_of qemu-aarch64)" = current
 
 # Another tool's entry (the kernel does not say which file it holds: the times tell).
 echo -1 >"$MNT/status"
 printf ':other-aarch64:M::\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00:\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:%s:F' "$QEMU" >"$MNT/register"
 ctl status --json
 check "another tool's fresh entry pins the file on disk" \
-    test "$(jq -r '.entries[] | select(.name == "other-aarch64") | .pin' <<<"$out")" = current
+    test "$(pin_of other-aarch64)" = current
 sleep 0.05
 cp /usr/bin/qemu-aarch64-static "$QEMU.dpkg-new"
 mv "$QEMU.dpkg-new" "$QEMU"
 ctl status --json
 check "after an upgrade, another tool's entry has a stale pin" \
-    test "$(jq -r '.entries[] | select(.name == "other-aarch64") | .pin' <<<"$out")" = stale
+    test "$(pin_of other-aarch64)" = stale
 ctl status
 check "status says so, with the fix" \
     grep -q "^other-aarch64: stale pin: .*Fix: register it again with the tool that made it" <<<"$out"

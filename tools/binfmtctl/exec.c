@@ -24,7 +24,7 @@
 static int prepare(Context *c, OpsPrepared *ret)
 {
         _cleanup_(report_done) Report r = {};
-        _cleanup_strv_free_ char **defaults = NULL;
+        _cleanup_(config_freep) Config *defaults = NULL;
         char *const *targets = c->args->platforms;
         OpsContext oc = {
                 .sys = &c->sys,
@@ -35,16 +35,12 @@ static int prepare(Context *c, OpsPrepared *ret)
         };
         int q;
 
+        /* binfmtd's default Targets=, as its configuration makes them. */
         if (!targets) {
-                _cleanup_free_ char *copy = strdup(CONFIG_DEFAULT_TARGETS);
-                char *save = NULL;
-
-                if (!copy)
-                        return -ENOMEM;
-                for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
-                        if (strv_extend(&defaults, w) < 0)
-                                return -ENOMEM;
-                targets = defaults;
+                q = config_new_default(&defaults);
+                if (q < 0)
+                        return q;
+                targets = defaults->targets;
         }
         q = ops_prepare(&oc, targets, &r, ret);
         if (q < 0)

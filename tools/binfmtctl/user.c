@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
 
 #include "base/strv.h"
@@ -26,8 +25,6 @@
 #include "verify/probe-run.h"
 
 #include "binfmtctl.h"
-
-#define BINFMTFS_MAGIC 0x42494e4d
 
 /* podman's runtime directory for a rootless user: $XDG_RUNTIME_DIR, else /run/user/UID when it
  * is the user's, else $TMPDIR/podman-run-UID (as podman's GetRuntimeDir() chooses). */
@@ -212,14 +209,11 @@ static int mount_inside(Context *c, pid_t pause)
 /* Whether @path is a binfmt_misc whose files the user owns: the namespace's own instance. */
 static bool own_instance(const char *path)
 {
-        _cleanup_free_ char *reg = NULL;
-        struct statfs sfs;
+        _cleanup_close_ int fd = -EBADF;
         struct stat st;
 
-        if (statfs(path, &sfs) < 0 || (unsigned long)sfs.f_type != BINFMTFS_MAGIC ||
-            asprintf(&reg, "%s/register", path) < 0 || stat(reg, &st) < 0)
-                return false;
-        return st.st_uid == getuid();
+        return instance_open(path, &fd) >= 0 &&
+               fstatat(fd, "register", &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_uid == getuid();
 }
 
 /*
