@@ -28,9 +28,7 @@
 #include "varlink/varlink.h"
 
 #define INTERFACE "io.binfmtd"
-/* One read per wakeup and client: a client with calls queued must not hold the others back. */
-#define READS_PER_WAKEUP 1
-/* And a few calls of it at most: the rest wait their turn, after everyone else's. */
+/* A few calls of it at most: the rest wait their turn, after everyone else's. */
 #define CALLS_PER_WAKEUP 4
 /* Replies waiting to be read beyond this: no more calls of that client run until it reads. */
 #define OUTPUT_HIGH_WATER (64u * 1024u)
@@ -880,34 +878,46 @@ static bool connection_done(Connection *c)
         return c->eof && !c->backlog && c->out_len == c->out_off;
 }
 
+/*
+ * One read per wakeup: a client with calls queued must not hold the others back. The read
+ * peeks, and the bytes leave the socket only once the calls in them are answered. A client
+ * blocked on its reply sleeps on its socket, and the kernel wakes it both when its call is
+ * taken off the socket (room to write again) and when the reply arrives: taken off after the
+ * reply, the call wakes it once, not twice.
+ */
 static int connection_read(Connection *c)
 {
         char buf[16384];
+        ssize_t n;
+        int r;
 
-        for (unsigned i = 0; i < READS_PER_WAKEUP; i++) {
-                ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
-                int r;
-
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        if (errno == EAGAIN)
-                                return 0;
-                        return -errno;
-                }
-                if (n == 0) {
-                        /* Half-closed: what it sent still gets its answers. */
-                        c->eof = true;
-                        break;
-                }
-                r = varlink_buffer_append(&c->in, buf, n);
-                if (r < 0)
-                        return r; /* -EMSGSIZE: oversized message */
-                /* A watcher's further calls wait unread: bound them as one message. */
-                if ((c->watching || c->verify_wait) && c->in.len > VARLINK_MESSAGE_MAX)
-                        return -EMSGSIZE;
+        do
+                n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_PEEK);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return errno == EAGAIN ? 0 : -errno;
+        if (n == 0) {
+                /* Half-closed: what it sent still gets its answers. */
+                c->eof = true;
+                return connection_run(c);
         }
-        return connection_run(c);
+        r = varlink_buffer_append(&c->in, buf, n);
+        if (r < 0)
+                return r; /* -EMSGSIZE: oversized message */
+        /* A watcher's further calls wait unread: bound them as one message. */
+        if ((c->watching || c->verify_wait) && c->in.len > VARLINK_MESSAGE_MAX)
+                return -EMSGSIZE;
+
+        r = connection_run(c);
+
+        /* Now off the socket, what was peeked: the same bytes, as nobody else reads here. */
+        ssize_t m;
+        do
+                m = recv(c->fd, buf, (size_t)n, MSG_DONTWAIT);
+        while (m < 0 && errno == EINTR);
+        if (m != n)
+                return m < 0 ? -errno : -EIO;
+        return r;
 }
 
 static int connection_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)

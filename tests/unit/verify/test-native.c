@@ -299,7 +299,7 @@ static int by_hand(const char *dir, const BinfmtArch *a)
 
 static void test_real(void)
 {
-        _cleanup_free_ char *dir = NULL, *cache = NULL, *exe = NULL;
+        _cleanup_free_ char *dir = NULL, *cache = NULL;
         uint8_t hdr[64];
         NativeReport r, again;
         HostInfo h;
