@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * One binfmt_misc instance, addressed by its mount point or a directory fd of it: checking the
- * file system type, mounting it when absent (libmount), and the four writes the kernel accepts
- * (register, and 1/0/-1 to an entry), plus reading entries back.
+ * file system type, mounting it when absent (libmount, loaded for that), and the four writes the
+ * kernel accepts (register, and 1/0/-1 to an entry), plus reading entries back.
  *
  * This module must never unmount (since 6.7 the last unmount of an instance destroys all its
  * entries, other tools' included) and never writes to "status" (that switches or removes every
@@ -11,12 +11,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <libmount.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 
 #include "binfmt/instance.h"
+#include "binfmt/libmount-dl.h"
 
 /* An entry file holds at most ~1.9 KiB of register data rendered as hex; more is not an entry. */
 #define ENTRY_FILE_MAX 8192
@@ -41,42 +42,50 @@ int instance_open(const char *path, int *ret_fd)
 
 static int mount_binfmt_misc(const char *path)
 {
+        LibMount mnt;
         struct libmnt_context *cxt;
         struct statfs sfs;
         int r;
 
-        cxt = mnt_new_context();
-        if (!cxt)
+        r = libmount_open(&mnt);
+        if (r < 0)
+                return r;
+        cxt = mnt.new_context();
+        if (!cxt) {
+                libmount_close(&mnt);
                 return -ENOMEM;
+        }
 
         /* No /sbin/mount.* helpers and no utab: a plain kernel mount, as systemd's unit does. */
-        mnt_context_disable_helpers(cxt, 1);
-        mnt_context_disable_mtab(cxt, 1);
+        mnt.context_disable_helpers(cxt, 1);
+        mnt.context_disable_mtab(cxt, 1);
         /* Not root: libmount would only do fstab "user" mounts and say so with its own code;
          * the kernel would refuse anyway. */
-        if (mnt_context_is_restricted(cxt)) {
-                mnt_free_context(cxt);
+        if (mnt.context_is_restricted(cxt)) {
+                mnt.free_context(cxt);
+                libmount_close(&mnt);
                 return -EPERM;
         }
-        r = mnt_context_set_fstype(cxt, "binfmt_misc");
+        r = mnt.context_set_fstype(cxt, "binfmt_misc");
         if (r == 0)
-                r = mnt_context_set_source(cxt, "binfmt_misc");
+                r = mnt.context_set_source(cxt, "binfmt_misc");
         if (r == 0)
-                r = mnt_context_set_target(cxt, path);
+                r = mnt.context_set_target(cxt, path);
         if (r == 0)
-                r = mnt_context_set_options(cxt, "nosuid,nodev,noexec");
+                r = mnt.context_set_options(cxt, "nosuid,nodev,noexec");
         if (r == 0) {
-                r = mnt_context_mount(cxt);
+                r = mnt.context_mount(cxt);
                 /* libmount: 0 success, < 0 its own error (-errno), > 0 the mount(2) failed. */
-                if (r > 0 || (r == 0 && mnt_context_get_status(cxt) != 1)) {
-                        int e = mnt_context_get_syscall_errno(cxt);
+                if (r > 0 || (r == 0 && mnt.context_get_status(cxt) != 1)) {
+                        int e = mnt.context_get_syscall_errno(cxt);
                         r = e > 0 ? -e : -EIO;
                 }
                 /* libmount's own codes (-MNT_ERR_*, from 5000) are not errnos. */
                 if (r < -4095)
                         r = -EIO;
         }
-        mnt_free_context(cxt);
+        mnt.free_context(cxt);
+        libmount_close(&mnt);
         if (r < 0)
                 return r;
 
@@ -97,6 +106,13 @@ int instance_mount(const char *path)
         if ((unsigned long)sfs.f_type == BINFMTFS_MAGIC_VALUE)
                 return 0;
         return mount_binfmt_misc(path);
+}
+
+const char *instance_mount_strerror(int r)
+{
+        if (r == -ELIBACC)
+                return LIBMOUNT_SONAME " cannot be loaded (install libmount)";
+        return strerror(r < 0 ? -r : r);
 }
 
 int instance_mount_new(const char *path)

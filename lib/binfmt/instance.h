@@ -26,9 +26,16 @@ int instance_open(const char *path, int *ret_fd);
 /**
  * instance_mount() - mount binfmt_misc at @path (nosuid,nodev,noexec) with libmount, unless it
  * is already mounted there. Returns 1 if it mounted, 0 if it was mounted already, -errno
- * (-ENODEV: the kernel has no binfmt_misc; -EPERM: no privilege to mount).
+ * (-ENODEV: the kernel has no binfmt_misc; -EPERM: no privilege to mount; -ELIBACC: libmount,
+ * loaded only for this, cannot be loaded).
  */
 int instance_mount(const char *path);
+
+/**
+ * instance_mount_strerror() - what a failure @r (-errno) of instance_mount() means, for a
+ * message: strerror(), but naming the library for -ELIBACC.
+ */
+const char *instance_mount_strerror(int r);
 
 /**
  * instance_mount_new() - mount binfmt_misc at @path even where one is mounted already: in a

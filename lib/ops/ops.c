@@ -316,7 +316,7 @@ static int open_instance(const OpsContext *c, Report *r, int *ret_fd)
                 }
                 if (q < 0) {
                         report_error(r, ERR_MOUNT, "cannot mount binfmt_misc at %s: %s", m,
-                                     strerror(-q));
+                                     instance_mount_strerror(q));
                         return q;
                 }
                 if (q > 0)

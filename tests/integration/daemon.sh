@@ -219,4 +219,15 @@ stop_daemon
 check "RemoveOnStop=yes: binfmtd's entries are removed" test ! -e "$MNT/qemu-aarch64" -a ! -e "$MNT/qemu-riscv64"
 check "RemoveOnStop=yes: the foreign entry stays" test -e "$MNT/python3.11"
 
+# Where binfmt_misc is not mounted, binfmtd mounts it, with libmount loaded for that alone:
+# afterwards the library is no longer mapped.
+mkdir -p "$WORK/unmounted"
+printf '[binfmtd]\nMountPoint=%s\nSocket=%s\nTargets=linux/arm64\n' "$WORK/unmounted" "$WORK/io.binfmtd" >"$WORK/mount.conf"
+check "binfmtd mounts binfmt_misc where absent" start_daemon --config "$WORK/mount.conf"
+check "the mount is binfmt_misc" test "$(stat -f -c %T "$WORK/unmounted")" = binfmt_misc
+check "and the entry is registered there" test -e "$WORK/unmounted/qemu-aarch64"
+check "libmount is not mapped once READY=1 is sent" bash -c '! grep -q "libmount\.so" "/proc/$0/maps"' "$DAEMON_PID"
+check "nor libblkid nor libselinux" bash -c '! grep -qE "libblkid|libselinux" "/proc/$0/maps"' "$DAEMON_PID"
+stop_daemon
+
 done_testing

@@ -154,4 +154,21 @@ check "the mount is reported" grep -q "Mounted binfmt_misc at $WORK/other-mount"
 check "the mount is binfmt_misc" test "$(stat -f -c %T "$WORK/other-mount")" = binfmt_misc
 check "the mount is nosuid,nodev,noexec" bash -c "findmnt -n -o OPTIONS '$WORK/other-mount' | grep -q 'nosuid,nodev,noexec'"
 
+# libmount is loaded only to mount: without it, a mount fails with the library's name, and
+# nothing is mounted or registered.
+LIBMOUNT=$(ldconfig -p | awk '$1 == "libmount.so.1" { print $NF; exit }')
+if [ -n "$LIBMOUNT" ]; then
+    mkdir -p "$WORK/third-mount"
+    run unshare --mount sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh "$LIBMOUNT" \
+        "$BINFMTCTL" --mount "$WORK/third-mount" install arm64
+    check "without a loadable libmount, install fails (exit $rc)" test "$rc" -ne 0
+    check "naming the library" grep -q "cannot mount binfmt_misc at $WORK/third-mount: libmount.so.1 cannot be loaded" <<<"$err"
+    check "nothing is mounted there" test "$(stat -f -c %T "$WORK/third-mount")" != binfmt_misc
+    run unshare --mount sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh "$LIBMOUNT" \
+        "$BINFMTCTL" --mount "$MNT" status
+    check "an instance already mounted needs no libmount (exit $rc)" test "$rc" -eq 0
+else
+    skip "libmount.so.1 not in the loader's cache"
+fi
+
 done_testing

@@ -303,7 +303,8 @@ static int ensure_mounted(const Compat *c)
                     m, m);
                 break;
         default:
-                say("error: cannot mount binfmt_misc filesystem at %s: %s", m, strerror(-q));
+                say("error: cannot mount binfmt_misc filesystem at %s: %s", m,
+                    instance_mount_strerror(q));
         }
         return q;
 }

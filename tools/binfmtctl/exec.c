@@ -79,7 +79,7 @@ static int enter(Context *c, const OpsPrepared *p)
                              c->sys.uts.release);
                 else
                         fail(c, "cannot mount a binfmt_misc instance of its own at %s: %s",
-                             EXEC_MOUNT, strerror(-q));
+                             EXEC_MOUNT, instance_mount_strerror(q));
                 return q;
         }
         q = ops_register_prepared(p, EXEC_MOUNT, &r);

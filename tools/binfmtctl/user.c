@@ -202,7 +202,7 @@ static int mount_inside(Context *c, pid_t pause)
                      c->sys.uts.release);
         else
                 fail(c, "cannot mount binfmt_misc in rootless podman's user namespace: %s",
-                     strerror(WEXITSTATUS(status)));
+                     instance_mount_strerror(-WEXITSTATUS(status)));
         return -EIO;
 }
 
