@@ -47,7 +47,8 @@ int manager_new(Manager **ret)
         (void)arch_table(&n);
         m->runtime = calloc(n, sizeof(RuntimeChange));
         m->conf_root = strdup("");
-        if (!m->runtime || !m->conf_root)
+        m->interp_cache = interp_cache_new();
+        if (!m->runtime || !m->conf_root || !m->interp_cache)
                 return -ENOMEM;
 
         /* Not sd_event_default(): that one asks the kernel for the thread id at every turn of
@@ -66,6 +67,7 @@ Manager *manager_free(Manager *m)
                 return NULL;
         verifier_free(m->verifier);
         status_done(&m->status);
+        interp_cache_free(m->interp_cache);
         free(m->fingerprint);
         free(m->verdicts);
         free(m->node_labels);
@@ -380,7 +382,8 @@ static void refresh_status(Manager *m)
 
         m->registered = 0;
         m->provided = 0;
-        if (status_collect(&m->sys, m->config->mount_point, owned_state_dir(), &fresh) < 0)
+        if (status_collect(&m->sys, m->config->mount_point, owned_state_dir(), m->interp_cache,
+                           &fresh) < 0)
                 return;
         status_done(&m->status);
         m->status = fresh;

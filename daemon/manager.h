@@ -28,9 +28,9 @@ typedef struct ManagerListener {
 } ManagerListener;
 
 typedef enum RuntimeChange {
-        RUNTIME_CONFIG = 0,  /* as the configuration says */
-        RUNTIME_ADDED,       /* installed through the socket */
-        RUNTIME_REMOVED,     /* uninstalled through the socket */
+        RUNTIME_CONFIG = 0, /* as the configuration says */
+        RUNTIME_ADDED,      /* installed through the socket */
+        RUNTIME_REMOVED,    /* uninstalled through the socket */
 } RuntimeChange;
 
 typedef struct Manager {
@@ -44,34 +44,35 @@ typedef struct Manager {
         size_t n_interp_watches;
         sd_event_source **config_watches; /* inotify on the configuration's directories */
         size_t n_config_watches;
-        sd_event_source *config_timer;    /* a reload once the configuration is quiet */
+        sd_event_source *config_timer; /* a reload once the configuration is quiet */
         ManagerListener listener;
 
-        char *config_file;        /* --config: this file only; NULL: the layered set */
-        char *conf_root;          /* root for the layered set ("" normally) */
-        char *socket_override;    /* --socket */
+        char *config_file;     /* --config: this file only; NULL: the layered set */
+        char *conf_root;       /* root for the layered set ("" normally) */
+        char *socket_override; /* --socket */
         Config *config;
-        BinfmtArch *extra;        /* targets from [target:NAME] sections with Magic=, borrowing
-                                   * names from config */
+        BinfmtArch *extra; /* targets from [target:NAME] sections with Magic=, borrowing
+                            * names from config */
         size_t n_extra;
-        unsigned generation;      /* bumped on every accepted configuration */
+        unsigned generation; /* bumped on every accepted configuration */
         gid_t admin_gid;
         bool admin_gid_set;
 
         SystemInfo sys;
-        RuntimeChange *runtime;   /* per table entry */
-        Report last_problems;     /* error lines of the last reconcile, to log changes only */
+        RuntimeChange *runtime; /* per table entry */
+        Report last_problems;   /* error lines of the last reconcile, to log changes only */
         uint64_t last_reconcile_realtime;
-        unsigned registered;      /* binfmtd's enabled entries after the last reconcile */
-        unsigned provided;        /* wanted targets served by another tool's entry (provider.c) */
-        char *fingerprint;        /* every entry as last seen: a change starts a verification */
-        Verifier *verifier;       /* NULL until privileges are dropped */
-        char *verdicts;           /* the last verification's verdicts, to log changes only */
-        char *node_labels;        /* the NodeFeatureFile= text last written, NULL: none */
-        char *node_labels_path;   /* where it was written */
-        Status status;            /* the instance as the last reconcile left it */
+        unsigned registered;       /* binfmtd's enabled entries after the last reconcile */
+        unsigned provided;         /* wanted targets served by another tool's entry (provider.c) */
+        char *fingerprint;         /* every entry as last seen: a change starts a verification */
+        Verifier *verifier;        /* NULL until privileges are dropped */
+        char *verdicts;            /* the last verification's verdicts, to log changes only */
+        char *node_labels;         /* the NodeFeatureFile= text last written, NULL: none */
+        char *node_labels_path;    /* where it was written */
+        Status status;             /* the instance as the last reconcile left it */
+        InterpCache *interp_cache; /* interpreter verdicts by file identity */
         bool have_status;
-        bool status_stale;            /* binfmt_misc changed since it was read */
+        bool status_stale; /* binfmt_misc changed since it was read */
         bool ready;
 } Manager;
 
@@ -121,8 +122,7 @@ int manager_verify(Manager *m, uint64_t *ret_seq);
  * manager_peer_is_admin() - root, or a member of AdminGroup= by the peer's group or one of its
  * supplementary groups @groups (SO_PEERGROUPS).
  */
-bool manager_peer_is_admin(Manager *m, uid_t uid, gid_t gid, const gid_t *groups,
-                           size_t n_groups);
+bool manager_peer_is_admin(Manager *m, uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups);
 
 /* Removes binfmtd's entries if RemoveOnStop= says so. */
 void manager_stop(Manager *m);

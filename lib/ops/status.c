@@ -80,7 +80,7 @@ static int judge_provider(const SystemInfo *sys, const ProviderSources *sources,
 }
 
 int status_collect(const SystemInfo *sys, const char *mount, const char *state_dir,
-                   Status *ret)
+                   InterpCache *cache, Status *ret)
 {
         static const char *const binfmt_d[] = {PROVIDER_BINFMT_D_DIRS, NULL};
         static const char *const binfmts[] = {PROVIDER_BINFMTS_DIRS, NULL};
@@ -122,8 +122,8 @@ int status_collect(const SystemInfo *sys, const char *mount, const char *state_d
                 se->pin = judge_pin(o, se);
                 se->arch = status_entry_arch(se->entry);
                 if (se->entry->rule.interpreter)
-                        interp_check_host(sys->host_r >= 0 ? &sys->host : NULL,
-                                          se->entry->rule.interpreter, &se->interp);
+                        interp_check_host_cached(cache, sys->host_r >= 0 ? &sys->host : NULL,
+                                                 se->entry->rule.interpreter, &se->interp);
                 if (!se->ours && se->arch && sys->host_r >= 0) {
                         /* The other tools' files are read once, and only when needed. */
                         if (!sources_loaded) {

@@ -34,6 +34,11 @@ void interp_trust_owner(uid_t uid)
         trusted_owner = uid;
 }
 
+uid_t interp_trusted_owner(void)
+{
+        return trusted_owner;
+}
+
 static bool owner_trusted(uid_t uid)
 {
         return uid == 0 || uid == trusted_owner;
@@ -48,6 +53,54 @@ static bool directory_safe(const struct stat *st)
 }
 
 #define SYMLINKS_MAX 40 /* as the kernel's own limit */
+
+void interp_trail_done(InterpTrail *t)
+{
+        for (size_t i = 0; i < t->n; i++)
+                free(t->items[i].path);
+        free(t->items);
+        *t = (InterpTrail){};
+}
+
+static int trail_add(InterpTrail *t, const char *path, const struct stat *st)
+{
+        InterpSeen *s;
+
+        if (!t)
+                return 0;
+        if (t->n == t->alloc) {
+                size_t a = t->alloc ? t->alloc * 2 : 8;
+                InterpSeen *items = reallocarray(t->items, a, sizeof(*items));
+
+                if (!items)
+                        return -ENOMEM;
+                t->items = items;
+                t->alloc = a;
+        }
+        s = &t->items[t->n];
+        *s = (InterpSeen){.dev = st->st_dev, .ino = st->st_ino, .ctime = st->st_ctim};
+        s->path = strdup(path);
+        if (!s->path)
+                return -ENOMEM;
+        t->n++;
+        return 0;
+}
+
+bool interp_trail_unchanged(const InterpTrail *t)
+{
+        if (!t->complete || t->n == 0)
+                return false;
+        for (size_t i = 0; i < t->n; i++) {
+                const InterpSeen *s = &t->items[i];
+                struct stat st;
+
+                if (fstatat(AT_FDCWD, s->path, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                    st.st_dev != s->dev || st.st_ino != s->ino ||
+                    st.st_ctim.tv_sec != s->ctime.tv_sec || st.st_ctim.tv_nsec != s->ctime.tv_nsec)
+                        return false;
+        }
+        return true;
+}
 
 /* Closes *@fd and puts @new in its place (which may be negative: an error to report). */
 static void replace_fd(int *fd, int new)
@@ -65,21 +118,25 @@ static void replace_fd(int *fd, int new)
  * a directory another user owns: that user could point it elsewhere before the next
  * registration. Returns 0, -EPERM for anything unsafe, -ELOOP, -ENOMEM, or -errno.
  */
-static int check_path(const char *path)
+static int check_path(const char *path, InterpTrail *trail)
 {
-        _cleanup_free_ char *rest = strdup(path);
+        _cleanup_free_ char *rest = strdup(path), *walked = strdup("");
         _cleanup_close_ int dir = -EBADF;
         unsigned symlinks = 0;
         struct stat st;
         char *p;
+        int r;
 
-        if (!rest)
+        if (!rest || !walked)
                 return -ENOMEM;
         dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dir < 0)
                 return -errno;
         if (fstat(dir, &st) < 0)
                 return -errno;
+        r = trail_add(trail, "/", &st);
+        if (r < 0)
+                return r;
         if (!directory_safe(&st))
                 return -EPERM;
 
@@ -98,11 +155,22 @@ static int check_path(const char *path)
                 if (*p)
                         *p++ = '\0';
 
+                _cleanup_free_ char *here = NULL;
+
                 fd = openat(dir, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
                         return -errno;
                 if (fstat(fd, &st) < 0)
                         return -errno;
+                /* Where it was met, as a path the kernel resolves the same way while nothing
+                 * on the trail has changed. */
+                if (trail) {
+                        if (asprintf(&here, "%s/%s", walked, comp) < 0)
+                                return -ENOMEM;
+                        r = trail_add(trail, here, &st);
+                        if (r < 0)
+                                return r;
+                }
 
                 if (S_ISLNK(st.st_mode)) {
                         _cleanup_free_ char *joined = NULL;
@@ -120,6 +188,7 @@ static int check_path(const char *path)
                                 replace_fd(&dir, open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
                                 if (dir < 0)
                                         return -errno;
+                                walked[0] = '\0';
                         }
                         if (asprintf(&joined, "%s/%s", target, p) < 0)
                                 return -ENOMEM;
@@ -133,10 +202,20 @@ static int check_path(const char *path)
                 if (!directory_safe(&st))
                         return -EPERM;
                 replace_fd(&dir, TAKE_FD(fd));
+                if (trail) {
+                        free(walked);
+                        walked = TAKE_PTR(here);
+                }
         }
 }
 
 int interp_check(const char *path, uint16_t host_machine, uint8_t host_class, InterpCheck *ret)
+{
+        return interp_check_trail(path, host_machine, host_class, ret, NULL);
+}
+
+int interp_check_trail(const char *path, uint16_t host_machine, uint8_t host_class,
+                       InterpCheck *ret, InterpTrail *trail)
 {
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
@@ -171,11 +250,13 @@ int interp_check(const char *path, uint16_t host_machine, uint8_t host_class, In
                 return verdict(ret, INTERP_WRITABLE, 0);
         /* The kernel opens the path again when it registers: whoever can change a directory on
          * the way could swap the file in between. */
-        r = check_path(path);
+        r = check_path(path, trail);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
                 return verdict(ret, INTERP_DIRECTORY_UNSAFE, 0);
+        if (trail)
+                trail->complete = true;
 
         r = elf_read_fd(fd, &info);
         if (r == -ENOMEM)

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "target/arch.h"
 #include "target/host.h"
@@ -33,8 +34,8 @@ typedef enum InterpProblem {
 
 typedef struct InterpCheck {
         InterpProblem problem;
-        int error;            /* errno behind MISSING/UNREADABLE, else 0 */
-        uint16_t machine;     /* e_machine found, when it is an ELF */
+        int error;        /* errno behind MISSING/UNREADABLE, else 0 */
+        uint16_t machine; /* e_machine found, when it is an ELF */
         bool is_static;
 } InterpCheck;
 
@@ -48,6 +49,35 @@ typedef struct InterpCheck {
  */
 int interp_check(const char *path, uint16_t host_machine, uint8_t host_class, InterpCheck *ret);
 
+/*
+ * What a check met on its way, for a cache of verdicts: every directory, symlink and the file
+ * itself, each with the path it was met at and its identity (device, inode, change time). A
+ * directory's change time moves whenever a name in it is added, removed or renamed, and any
+ * file's when its owner, mode or contents change; a mount over a path gives another device
+ * and inode there. So while every item is as it was, the check would find what it found.
+ */
+typedef struct InterpSeen {
+        char *path;
+        dev_t dev;
+        ino_t ino;
+        struct timespec ctime;
+} InterpSeen;
+
+typedef struct InterpTrail {
+        InterpSeen *items;
+        size_t n, alloc;
+        bool complete; /* the walk reached the file: the verdict depends on these items only */
+} InterpTrail;
+
+/** interp_check_trail() - interp_check(), recording in @trail (NULL: none) what it met. */
+int interp_check_trail(const char *path, uint16_t host_machine, uint8_t host_class,
+                       InterpCheck *ret, InterpTrail *trail);
+
+/** interp_trail_unchanged() - whether every item of a complete @trail is as recorded. */
+bool interp_trail_unchanged(const InterpTrail *t);
+
+void interp_trail_done(InterpTrail *t);
+
 /**
  * interp_trust_owner() - besides root, trust files and directories that @uid owns, for the
  * rest of the process: what a user's own interpreter may be when that user registers in a
@@ -56,6 +86,9 @@ int interp_check(const char *path, uint16_t host_machine, uint8_t host_class, In
  * directory may be writable by others if sticky). Nobody else's file is ever trusted.
  */
 void interp_trust_owner(uid_t uid);
+
+/* The user interp_trust_owner() named, or 0. */
+uid_t interp_trusted_owner(void);
 
 /**
  * interp_check_host() - interp_check() for host @h: its executable's machine, and for a 32-bit

@@ -626,7 +626,7 @@ static int collect_status(Compat *c, char ***ret_supported, char ***ret_emulator
         size_t n = 0;
         int q;
 
-        q = status_collect(&c->sys, c->args.mount, owned_state_dir(), &s);
+        q = status_collect(&c->sys, c->args.mount, owned_state_dir(), NULL, &s);
         if (q < 0)
                 return q;
         if (s.mount_r < 0)

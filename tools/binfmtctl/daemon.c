@@ -133,7 +133,7 @@ int direct_status_json(Context *c, struct json_object **ret)
         size_t n = 0;
         int r;
 
-        r = status_collect(&c->sys, c->args->mount, owned_state_dir(), &s);
+        r = status_collect(&c->sys, c->args->mount, owned_state_dir(), NULL, &s);
         if (r < 0) {
                 fail(c, "cannot read %s: %s", c->args->mount, strerror(-r));
                 return r;

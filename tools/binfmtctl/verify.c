@@ -123,7 +123,7 @@ static int default_verify_targets(Context *c, const BinfmtArch ***ret, size_t *r
 
         if (!l)
                 return -ENOMEM;
-        r = status_collect(&c->sys, c->args->mount, owned_state_dir(), &s);
+        r = status_collect(&c->sys, c->args->mount, owned_state_dir(), NULL, &s);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n_table; i++) {
@@ -364,7 +364,7 @@ int verb_verify(Context *c)
         if (r < 0)
                 return r;
         /* The entries explain a failed container pass (readiness.c). */
-        r = status_collect(&c->sys, c->args->mount, owned_state_dir(), &s);
+        r = status_collect(&c->sys, c->args->mount, owned_state_dir(), NULL, &s);
         if (r == -ENOMEM)
                 return r;
         s.verification = &v;
