@@ -68,6 +68,9 @@ Manager *manager_free(Manager *m)
         verifier_free(m->verifier);
         status_done(&m->status);
         interp_cache_free(m->interp_cache);
+        strv_free(m->verifying_fps);
+        strv_free(m->verified_fps);
+        free(m->current_targets);
         free(m->fingerprint);
         free(m->verdicts);
         free(m->node_labels);
@@ -332,9 +335,112 @@ static int verify_cb(sd_event_source *s, void *userdata)
 }
 
 /* A run started, whoever asked for it: the status says "verifying". */
+/*
+ * What decides how a probe runs: the rule, whether it is on, and the interpreter file it names.
+ * Not the entry's inode: an entry removed and registered again just as it was (a repair, a
+ * restart of systemd-binfmt) runs the same.
+ */
+static void print_entry_fingerprint(FILE *f, const BinfmtEntry *e)
+{
+        _cleanup_free_ char *rs = NULL;
+        struct stat st = {};
+
+        (void)rule_to_register_string(&e->rule, &rs);
+        if (e->rule.interpreter)
+                (void)stat(e->rule.interpreter, &st);
+        fprintf(f, "%s:%d:%llu:%llu:%lld.%09ld;", strempty(rs), e->enabled,
+                (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+                (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+/* What @a's probe runs through in status @s: the instance on or off, and every entry of @a. */
+static char *target_fingerprint(const Status *s, const BinfmtArch *a)
+{
+        char *fp = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&fp, &len);
+
+        if (!f)
+                return NULL;
+        fprintf(f, "%d:%d;", s->mount_r, s->enabled);
+        for (size_t i = 0; i < s->n_entries; i++)
+                if (s->entries[i].arch == a)
+                        print_entry_fingerprint(f, s->entries[i].entry);
+        if (fclose(f) != 0) {
+                free(fp);
+                return NULL;
+        }
+        return fp;
+}
+
+/* Every probed platform's fingerprint in @s, in verify_default_targets() order; NULL: none. */
+static char **targets_fingerprints(const Status *s)
+{
+        _cleanup_free_ const BinfmtArch **targets = NULL;
+        size_t n = 0;
+        char **l;
+
+        targets = verify_default_targets(&n);
+        if (!targets)
+                return NULL;
+        l = calloc(n + 1, sizeof(char *));
+        if (!l)
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                if (!(l[i] = target_fingerprint(s, targets[i]))) {
+                        strv_free(l);
+                        return NULL;
+                }
+        return l;
+}
+
+/*
+ * The last verification as far as it still holds: a platform whose entries changed since its
+ * probe ran (installed while the probes ran, say) is left out, as not verified yet, rather than
+ * judged by a probe that ran without them; the verification the change asked for judges it.
+ */
+static const Verification *current_verification(Manager *m, const Status *s)
+{
+        const Verification *v = verifier_last(m->verifier);
+        _cleanup_free_ const BinfmtArch **targets = NULL;
+        VerifyTarget *kept;
+        size_t n = 0;
+
+        if (!v || !m->verified_fps)
+                return v;
+        targets = verify_default_targets(&n);
+        kept = reallocarray(m->current_targets, v->n_targets ?: 1, sizeof(VerifyTarget));
+        if (!targets || !kept)
+                return v;
+        m->current_targets = kept;
+        m->current = *v;
+        m->current.targets = kept;
+        m->current.n_targets = 0;
+        for (size_t i = 0; i < v->n_targets; i++) {
+                const VerifyTarget *t = &v->targets[i];
+                _cleanup_free_ char *now = NULL;
+                bool same = false;
+
+                for (size_t k = 0; k < n && m->verified_fps[k]; k++)
+                        if (targets[k] == t->arch) {
+                                now = target_fingerprint(s, t->arch);
+                                same = now && streq(now, m->verified_fps[k]);
+                                break;
+                        }
+                if (same)
+                        kept[m->current.n_targets++] = *t;
+        }
+        return &m->current;
+}
+
 static void on_verify_started(Verifier *v, void *userdata)
 {
-        publish(userdata);
+        Manager *m = userdata;
+
+        /* What the probes about to run will run through. */
+        strv_free(m->verifying_fps);
+        m->verifying_fps = m->have_status ? targets_fingerprints(&m->status) : NULL;
+        publish(m);
 }
 
 /*
@@ -406,18 +512,7 @@ static void refresh_status(Manager *m)
                 else if (!s.entries[i].ours && s.entries[i].provides && s.entries[i].arch &&
                          strv_contains(wanted, s.entries[i].arch->name))
                         m->provided++;
-                /* What decides how a probe runs: the rule, whether it is on, and the interpreter
-                 * file it names. Not the entry's inode: an entry removed and registered again
-                 * just as it was (a repair, a restart of systemd-binfmt) runs the same. */
-                _cleanup_free_ char *rs = NULL;
-                struct stat st = {};
-
-                (void)rule_to_register_string(&e->rule, &rs);
-                if (e->rule.interpreter)
-                        (void)stat(e->rule.interpreter, &st);
-                fprintf(f, "%s:%d:%llu:%llu:%lld.%09ld;", strempty(rs), e->enabled,
-                        (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-                        (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+                print_entry_fingerprint(f, e);
         }
         if (fclose(f) != 0 || !fp)
                 return;
@@ -482,6 +577,12 @@ static void update_node_labels(Manager *m, const PlatformVerdict *l, size_t n)
         log_info("NodeFeatureFile=%s: node labels updated.", path);
 }
 
+/* A platform the verification probed, whose entries changed since: the next one judges it. */
+static bool stale(const Verifier *v, const PlatformVerdict *p)
+{
+        return !p->probed && verification_find(verifier_last(v), p->arch);
+}
+
 /* Logs the verdicts of registered platforms when they change: what works, what does not. */
 static void on_verified(Verifier *v, uint64_t seq, int error, void *userdata)
 {
@@ -492,9 +593,13 @@ static void on_verified(Verifier *v, uint64_t seq, int error, void *userdata)
         Status s = m->status;
         FILE *f;
 
+        if (error >= 0) {
+                strv_free(m->verified_fps);
+                m->verified_fps = TAKE_PTR(m->verifying_fps);
+        }
         if (!m->have_status || error < 0)
                 goto notify;
-        s.verification = verifier_last(v);
+        s.verification = current_verification(m, &m->status);
         if (readiness_judge(&s, &l, &n) < 0)
                 goto notify;
         update_node_labels(m, l, n);
@@ -502,7 +607,7 @@ static void on_verified(Verifier *v, uint64_t seq, int error, void *userdata)
         if (!f)
                 goto notify;
         for (size_t i = 0; i < n; i++)
-                if (l[i].registered && !l[i].verified)
+                if (l[i].registered && !l[i].verified && !stale(v, &l[i]))
                         fprintf(f, "%s: %s; %s.\n", l[i].platform, l[i].problem, l[i].fix);
         if (fclose(f) != 0 || !text)
                 goto notify;
@@ -513,7 +618,7 @@ static void on_verified(Verifier *v, uint64_t seq, int error, void *userdata)
                         ok += l[i].verified;
                 log_info("Verified: %u of %zu platform(s) run in containers.", ok, n);
                 for (size_t i = 0; i < n; i++)
-                        if (l[i].registered && !l[i].verified)
+                        if (l[i].registered && !l[i].verified && !stale(v, &l[i]))
                                 log_warning("Not ready: %s: %s; %s.", l[i].platform, l[i].problem,
                                             l[i].fix);
                 free(m->verdicts);
@@ -1059,7 +1164,7 @@ static int status_json(Manager *m, struct json_object **ret)
 
         if (!m->have_status)
                 return -ENODATA;
-        s.verification = verifier_last(m->verifier);
+        s.verification = current_verification(m, &m->status);
         q = status_to_json(&s, &j);
         if (q < 0)
                 return q;

@@ -62,11 +62,18 @@ typedef struct Manager {
         RuntimeChange *runtime; /* per table entry */
         Report last_problems;   /* error lines of the last reconcile, to log changes only */
         uint64_t last_reconcile_realtime;
-        unsigned registered;       /* binfmtd's enabled entries after the last reconcile */
-        unsigned provided;         /* wanted targets served by another tool's entry (provider.c) */
-        char *fingerprint;         /* every entry as last seen: a change starts a verification */
-        Verifier *verifier;        /* NULL until privileges are dropped */
-        char *verdicts;            /* the last verification's verdicts, to log changes only */
+        unsigned registered; /* binfmtd's enabled entries after the last reconcile */
+        unsigned provided;   /* wanted targets served by another tool's entry (provider.c) */
+        char *fingerprint;   /* every entry as last seen: a change starts a verification */
+        Verifier *verifier;  /* NULL until privileges are dropped */
+        char *verdicts;      /* the last verification's verdicts, to log changes only */
+        /* What each platform's probe ran through (target_fingerprint()), when the running
+         * verification started, and when the last one that finished did: a result is good
+         * only for the entries it ran through. Parallel to verify_default_targets(). */
+        char **verifying_fps;
+        char **verified_fps;
+        Verification current; /* the last verification, less the results gone stale */
+        VerifyTarget *current_targets;
         char *node_labels;         /* the NodeFeatureFile= text last written, NULL: none */
         char *node_labels_path;    /* where it was written */
         Status status;             /* the instance as the last reconcile left it */

@@ -158,4 +158,42 @@ check "status --require through the daemon: the entry without F is not ready (go
 check "status --require through the daemon: says why" grep -q "linux/arm64: not ready: registered without F" <<<"$err"
 stop_daemon
 
+# An install while a verification runs: the probes of that verification ran without the new
+# entry, and their result is no verdict on it. Neither the log nor the status may blame the
+# entry; the verification the install asked for judges it. To make sure the install lands
+# while the probes run, another tool's mips64 entry has an interpreter that takes a second.
+ctl uninstall all
+echo -1 >"$MNT/qemu-aarch64"
+printf '#!/bin/sh\nsleep 1\n' >"$WORK/slow-interpreter"
+chmod 0755 "$WORK/slow-interpreter"
+slow=$("$BINFMTCTL" --mount "$MNT" plan mips64 | sed -n 's/^  :qemu-mips64:\(.*\):[^:]*:F$/:slow-mips64:\1:INTERPRETER:/p')
+slow=${slow/INTERPRETER/$WORK/slow-interpreter}
+printf '%s' "$slow" >"$MNT/register"
+check "another tool's slow mips64 entry is registered" test -e "$MNT/slow-mips64"
+write_config "$WORK/binfmtd.conf" "Targets=" "ReconcileIntervalSec=3600"
+check "binfmtd starts" start_daemon --config "$WORK/binfmtd.conf"
+ctld verify
+"$PYTHON" "$HELPERS/varlink-call.py" "$SOCK" io.binfmtd.Verify >"$WORK/verify.out" 2>&1 &
+VERIFY_PID=$!
+sleep 0.3
+: >"$WORK/binfmtd.log"
+# The call itself, not binfmtctl: it would measure what this kernel runs natively first.
+vcall io.binfmtd.Install '{"targets":["arm64"]}'
+check "install arm64 while a verification runs (exit $rc)" test "$rc" -eq 0 -a -e "$MNT/qemu-aarch64"
+if grep -Eq '^State:[[:space:]]+[RS]' "/proc/$VERIFY_PID/status"; then
+    wait "$VERIFY_PID"
+    check "the verification's status says nothing against the new entry" \
+        bash -c '! grep -q "does not match aarch64" "$0"' "$WORK/verify.out"
+    check "nor does the log" bash -c '! grep -q "Not ready: linux/arm64" "$0"' "$WORK/binfmtd.log"
+else
+    wait "$VERIFY_PID"
+    skip "the verification's status says nothing against the new entry" \
+        "the verification finished before the install"
+fi
+ctld wait --require linux/arm64 --timeout 30
+check "the next verification finds linux/arm64 ready (exit $rc)" test "$rc" -eq 0
+check "and the log never blamed it" bash -c '! grep -q "Not ready: linux/arm64" "$0"' "$WORK/binfmtd.log"
+stop_daemon
+echo -1 >"$MNT/slow-mips64"
+
 done_testing
