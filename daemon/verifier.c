@@ -61,9 +61,10 @@ static void *worker(void *userdata)
         size_t n = 0;
         uint64_t one = 1;
 
-        /* Background work, this thread and the probes it forks: the event loop (repairs, the
-         * socket) goes first. On Linux the nice value is per thread. */
-        (void)setpriority(PRIO_PROCESS, (id_t)gettid(), PROBE_NICE);
+        /* The probes run at PROBE_NICE, which each sets for itself after fork(); this thread
+         * does not. It shares the heap (one arena) and the log with the event loop: at nice 19
+         * it was preempted while holding the heap's lock, and the loop then waited on it for
+         * milliseconds at a time (an Install during a verification took three times as long). */
         targets = verify_default_targets(&n);
         if (!targets)
                 j->r = -ENOMEM;
