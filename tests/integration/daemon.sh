@@ -219,6 +219,26 @@ stop_daemon
 check "RemoveOnStop=yes: binfmtd's entries are removed" test ! -e "$MNT/qemu-aarch64" -a ! -e "$MNT/qemu-riscv64"
 check "RemoveOnStop=yes: the foreign entry stays" test -e "$MNT/python3.11"
 
+# A command binfmtd answers does not measure what the kernel runs natively (probes in namespaces
+# of their own): the daemon did. Without a cache to read or write (one under /proc cannot be
+# made), direct mode does.
+if command -v strace >/dev/null; then
+    write_config "$CONF" "Targets=linux/arm64"
+    start_daemon --config "$CONF"
+    forks() {
+        BINFMTD_NATIVE_CACHE=/proc/binfmtd-no-cache/native strace -f -qq -e trace=clone,clone3,fork,vfork \
+            -o "$WORK/forks" "$BINFMTCTL" "$@" >/dev/null 2>&1
+        grep -cE '^[0-9]+ +(clone|clone3|fork|vfork)\(' "$WORK/forks"
+    }
+    check "status through the daemon starts no process" test "$(forks --socket "$SOCK" status)" -eq 0
+    check "nor does install through it" test "$(forks --socket "$SOCK" install riscv64)" -eq 0
+    check "nor status --require" test "$(forks --socket "$SOCK" status --require linux/arm64)" -eq 0
+    check "direct mode does: it measures for itself" test "$(forks --direct --mount "$MNT" status)" -gt 0
+    stop_daemon
+else
+    skip "status through the daemon starts no process" "strace is missing"
+fi
+
 # Where binfmt_misc is not mounted, binfmtd mounts it, with libmount loaded for that alone:
 # afterwards the library is no longer mapped.
 mkdir -p "$WORK/unmounted"

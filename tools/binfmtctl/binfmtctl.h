@@ -40,9 +40,9 @@ typedef struct Args {
         unsigned extra_flags;
         bool force;
         Format format;
-        char **require; /* canonical platform strings of --require */
-        char **platforms; /* exec --platform, as given; NULL: the defaults */
-        bool user;        /* --user: rootless podman's user namespace (user.c) */
+        char **require;      /* canonical platform strings of --require */
+        char **platforms;    /* exec --platform, as given; NULL: the defaults */
+        bool user;           /* --user: rootless podman's user namespace (user.c) */
         char *mount_storage; /* owned string behind mount, when made here */
         uint64_t timeout_usec;
         bool timeout_set;
@@ -55,8 +55,16 @@ typedef struct Context {
         SystemInfo sys;
         bool failed;
         bool not_ready;
-        pid_t user_pause; /* --user: podman's pause process, whose user namespace is acted on */
+        pid_t user_pause;     /* --user: podman's pause process, whose user namespace is acted on */
+        bool native_measured; /* sys.native holds what this kernel runs natively */
 } Context;
+
+/*
+ * context_measure_native() - measure what the kernel runs natively (verify_measure_native(),
+ * once): what binfmtctl needs before it judges or changes anything itself. A command that
+ * binfmtd answers does without: the daemon measured it. Returns 0 or -ENOMEM.
+ */
+int context_measure_native(Context *c);
 
 extern const char *program;
 

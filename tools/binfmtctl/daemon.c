@@ -133,6 +133,9 @@ int direct_status_json(Context *c, struct json_object **ret)
         size_t n = 0;
         int r;
 
+        r = context_measure_native(c);
+        if (r < 0)
+                return r;
         r = status_collect(&c->sys, c->args->mount, owned_state_dir(), NULL, &s);
         if (r < 0) {
                 fail(c, "cannot read %s: %s", c->args->mount, strerror(-r));

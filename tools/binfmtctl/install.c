@@ -40,6 +40,9 @@ static int run_ops(Context *c, int (*op)(const OpsContext *, char *const *, Repo
         OpsContext oc = ops_context(c);
         int q;
 
+        q = context_measure_native(c);
+        if (q < 0)
+                return q;
         if (c->user_pause > 0)
                 printf("Instance: the user namespace of uid %u's rootless podman containers "
                        "(pause process %d).\n",

@@ -130,18 +130,19 @@ typedef struct Verb {
         unsigned min_args, max_args;
         bool takes_force, takes_json, takes_flags, takes_interpreter_dir, takes_require;
         int (*run)(Context *c);
+        bool daemon_first; /* asks binfmtd first; measures natively only without it */
 } Verb;
 
 static const Verb verbs[] = {
-        {"install", 1, UINT32_MAX, true, false, true, true, false, verb_install},
-        {"uninstall", 1, UINT32_MAX, true, false, false, false, false, verb_uninstall},
-        {"status", 0, 0, false, true, false, false, true, verb_status},
+        {"install", 1, UINT32_MAX, true, false, true, true, false, verb_install, true},
+        {"uninstall", 1, UINT32_MAX, true, false, false, false, false, verb_uninstall, true},
+        {"status", 0, 0, false, true, false, false, true, verb_status, true},
         {"list", 0, 0, false, false, false, true, false, verb_list},
         {"plan", 1, UINT32_MAX, true, false, true, true, false, verb_plan},
         {"which", 1, 1, false, false, false, false, false, verb_which},
-        {"verify", 0, UINT32_MAX, false, false, false, false, false, verb_verify},
-        {"wait", 0, 0, false, false, false, false, true, verb_wait},
-        {"reload", 0, 0, false, false, false, false, false, verb_reload},
+        {"verify", 0, UINT32_MAX, false, false, false, false, false, verb_verify, true},
+        {"wait", 0, 0, false, false, false, false, true, verb_wait, true},
+        {"reload", 0, 0, false, false, false, false, false, verb_reload, true},
         {"exec", 1, UINT32_MAX, false, false, true, true, false, verb_exec},
 };
 
@@ -390,6 +391,19 @@ static int parse_argv(int argc, char *argv[], Args *a, const Verb **ret_verb)
         return 0;
 }
 
+int context_measure_native(Context *c)
+{
+        int r;
+
+        if (c->native_measured)
+                return 0;
+        r = verify_measure_native(&c->sys);
+        if (r < 0)
+                return r;
+        c->native_measured = true;
+        return 0;
+}
+
 int main(int argc, char *argv[])
 {
         _cleanup_(args_done) Args args = {};
@@ -427,7 +441,7 @@ int main(int argc, char *argv[])
                         return EXIT_FAILURE;
                 }
         }
-        r = verify_measure_native(&c.sys);
+        r = v->daemon_first ? 0 : context_measure_native(&c);
         if (r < 0) {
                 log_error("out of memory");
                 return EXIT_FAILURE;

@@ -335,6 +335,9 @@ int verb_verify(Context *c)
         r = verify_daemon(c, c->args->operands ? targets : NULL, n);
         if (r != 0)
                 return r < 0 ? r : 0;
+        r = context_measure_native(c);
+        if (r < 0)
+                return r;
 
         if (!c->args->operands) {
                 r = default_verify_targets(c, &targets, &n);
