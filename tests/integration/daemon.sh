@@ -225,10 +225,12 @@ check "RemoveOnStop=yes: the foreign entry stays" test -e "$MNT/python3.11"
 if command -v strace >/dev/null; then
     write_config "$CONF" "Targets=linux/arm64"
     start_daemon --config "$CONF"
+    # Programs run besides binfmtctl itself: the probes are executed, each one. (Not clone():
+    # LeakSanitizer clones a tracer at exit in the sanitizer build.)
     forks() {
-        BINFMTD_NATIVE_CACHE=/proc/binfmtd-no-cache/native strace -f -qq -e trace=clone,clone3,fork,vfork \
+        BINFMTD_NATIVE_CACHE=/proc/binfmtd-no-cache/native strace -f -qq -e trace=execve \
             -o "$WORK/forks" "$BINFMTCTL" "$@" >/dev/null 2>&1
-        grep -cE '^[0-9]+ +(clone|clone3|fork|vfork)\(' "$WORK/forks"
+        echo $(($(grep -c 'execve(' "$WORK/forks") - 1))
     }
     check "status through the daemon starts no process" test "$(forks --socket "$SOCK" status)" -eq 0
     check "nor does install through it" test "$(forks --socket "$SOCK" install riscv64)" -eq 0
