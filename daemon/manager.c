@@ -334,7 +334,6 @@ static int verify_cb(sd_event_source *s, void *userdata)
         return 0;
 }
 
-/* A run started, whoever asked for it: the status says "verifying". */
 /*
  * What decides how a probe runs: the rule, whether it is on, and the interpreter file it names.
  * Not the entry's inode: an entry removed and registered again just as it was (a repair, a
@@ -408,11 +407,13 @@ static const Verification *current_verification(Manager *m, const Status *s)
 
         if (!v || !m->verified_fps)
                 return v;
-        targets = verify_default_targets(&n);
         kept = reallocarray(m->current_targets, v->n_targets ?: 1, sizeof(VerifyTarget));
-        if (!targets || !kept)
+        if (!kept)
                 return v;
         m->current_targets = kept;
+        targets = verify_default_targets(&n);
+        if (!targets)
+                return v;
         m->current = *v;
         m->current.targets = kept;
         m->current.n_targets = 0;
@@ -433,6 +434,7 @@ static const Verification *current_verification(Manager *m, const Status *s)
         return &m->current;
 }
 
+/* A run started, whoever asked for it: the status says "verifying". */
 static void on_verify_started(Verifier *v, void *userdata)
 {
         Manager *m = userdata;
@@ -764,6 +766,24 @@ static int on_instance_event(sd_event_source *s, const struct inotify_event *ev,
         return 0;
 }
 
+/* One more inotify watch on directory @path, kept in the list @watches of @n. Returns 0 or
+ * -errno. */
+static int add_watch(Manager *m, sd_event_source ***watches, size_t *n, const char *path,
+                     uint32_t mask, sd_event_inotify_handler_t handler)
+{
+        sd_event_source **a = reallocarray(*watches, *n + 1, sizeof(*a));
+        int r;
+
+        if (!a)
+                return -ENOMEM;
+        *watches = a;
+        r = sd_event_add_inotify(m->event, &a[*n], path, mask | IN_ONLYDIR, handler, m);
+        if (r < 0)
+                return r;
+        (*n)++;
+        return 0;
+}
+
 /*
  * The interpreters' directories (InterpreterPath= and those of Interpreter= settings): a package
  * upgrade renames a new QEMU over the old one (IN_MOVED_TO), and the entries registered with F
@@ -790,21 +810,11 @@ static void watch_interpreters(Manager *m)
                                 return;
                 }
         }
-        STRV_FOREACH (d, dirs) {
-                sd_event_source **a =
-                        realloc(m->interp_watches, sizeof(*a) * (m->n_interp_watches + 1));
-
-                if (!a)
-                        return;
-                m->interp_watches = a;
-                if (sd_event_add_inotify(m->event, &a[m->n_interp_watches], *d,
-                                         IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE |
-                                                 IN_ATTRIB | IN_ONLYDIR,
-                                         on_instance_event, m) >= 0)
-                        m->n_interp_watches++;
-                else
+        STRV_FOREACH (d, dirs)
+                if (add_watch(m, &m->interp_watches, &m->n_interp_watches, *d,
+                              IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_ATTRIB,
+                              on_instance_event) < 0)
                         log_debug("Cannot watch %s for replaced interpreters, ignoring.", *d);
-        }
 }
 
 /*
@@ -892,19 +902,11 @@ static void watch_config(Manager *m)
                                 return;
                 }
 
-        STRV_FOREACH (p, paths) {
-                sd_event_source **a =
-                        realloc(m->config_watches, sizeof(*a) * (m->n_config_watches + 1));
-
-                if (!a)
-                        return;
-                m->config_watches = a;
-                if (sd_event_add_inotify(m->event, &a[m->n_config_watches], *p,
-                                         IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
-                                                 IN_DELETE | IN_ONLYDIR,
-                                         on_config_event, m) >= 0)
-                        m->n_config_watches++;
-        }
+        STRV_FOREACH (p, paths)
+                (void)add_watch(m, &m->config_watches, &m->n_config_watches, *p,
+                                IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
+                                        IN_DELETE,
+                                on_config_event);
 }
 
 /* Watches the instance at MountPoint= (again after a reload, which may move it). */

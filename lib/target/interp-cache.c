@@ -63,19 +63,6 @@ static bool trail_racy(const InterpTrail *t, uint64_t checked_usec)
         return false;
 }
 
-/* What interp_check_host() does, keeping what each check met. */
-static void check_host(const HostInfo *h, const char *path, InterpCheck *ret, InterpTrail *t)
-{
-        uint16_t machine = h ? h->e_machine : 0;
-
-        (void)interp_check_trail(path, machine, 0, ret, t);
-        if (ret->problem == INTERP_WRONG_MACHINE && h && h->kernel_arch &&
-            h->kernel_arch->e_machine != machine) {
-                interp_trail_done(t);
-                (void)interp_check_trail(path, h->kernel_arch->e_machine, 0, ret, t);
-        }
-}
-
 void interp_check_host_cached(InterpCache *c, const HostInfo *h, const char *path, InterpCheck *ret)
 {
         uint16_t machine = h ? h->e_machine : 0;
@@ -102,7 +89,7 @@ void interp_check_host_cached(InterpCache *c, const HostInfo *h, const char *pat
 
         c->misses++;
         checked_usec = now_usec(CLOCK_REALTIME);
-        check_host(h, path, ret, &t);
+        interp_check_host_trail(h, path, ret, &t);
         if (!t.complete || trail_racy(&t, checked_usec)) {
                 interp_trail_done(&t);
                 if (v) {

@@ -334,13 +334,22 @@ const char *interp_problem_to_id(InterpProblem p)
 
 void interp_check_host(const HostInfo *h, const char *path, InterpCheck *ret)
 {
+        interp_check_host_trail(h, path, ret, NULL);
+}
+
+void interp_check_host_trail(const HostInfo *h, const char *path, InterpCheck *ret,
+                             InterpTrail *trail)
+{
         uint16_t machine = h ? h->e_machine : 0;
 
-        (void)interp_check(path, machine, 0, ret);
+        (void)interp_check_trail(path, machine, 0, ret, trail);
         /* A 32-bit userland on a 64-bit kernel: the kernel's own machine is fine as well. */
         if (ret->problem == INTERP_WRONG_MACHINE && h && h->kernel_arch &&
-            h->kernel_arch->e_machine != machine)
-                (void)interp_check(path, h->kernel_arch->e_machine, 0, ret);
+            h->kernel_arch->e_machine != machine) {
+                if (trail)
+                        interp_trail_done(trail);
+                (void)interp_check_trail(path, h->kernel_arch->e_machine, 0, ret, trail);
+        }
 }
 
 int interp_find(const HostInfo *h, char *const *dirs, const BinfmtArch *a, char **ret_path,

@@ -97,6 +97,10 @@ uid_t interp_trusted_owner(void);
  */
 void interp_check_host(const HostInfo *h, const char *path, InterpCheck *ret);
 
+/** interp_check_host_trail() - interp_check_host(), recording in @trail what it met. */
+void interp_check_host_trail(const HostInfo *h, const char *path, InterpCheck *ret,
+                             InterpTrail *trail);
+
 /**
  * interp_find() - the first safe interpreter for @a on the search path @dirs: DIR/qemu-NAME-static,
  * then DIR/qemu-NAME, for each DIR in order. Returns 0 with the path and its check; -ENOENT when

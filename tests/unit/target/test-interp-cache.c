@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <elf.h>
+#include <link.h>
 
 #include "target/elf.h"
 #include "target/host.h"
@@ -36,53 +37,36 @@ static char *path_in(const char *name)
         return p;
 }
 
-/* A minimal program of this host's machine and class: static, or with PT_INTERP. */
+/* A minimal program of this host's machine and class (ElfW: this build's own): static, or with
+ * PT_INTERP. */
 static void write_program(const char *path, bool dynamic)
 {
-        uint8_t buf[sizeof(Elf64_Ehdr) + 2 * sizeof(Elf64_Phdr)] = {};
+        struct {
+                ElfW(Ehdr) e;
+                ElfW(Phdr) ph[2];
+        } img = {};
         _cleanup_close_ int fd = -EBADF;
-        size_t n = dynamic ? 2 : 1, len;
+        size_t n = dynamic ? 2 : 1, len = sizeof(img.e) + n * sizeof(img.ph[0]);
 
-        memcpy(buf, ELFMAG, SELFMAG);
-        buf[EI_DATA] = ELFDATA2LSB * (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) +
-                       ELFDATA2MSB * (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
-        buf[EI_VERSION] = EV_CURRENT;
-        if (sizeof(void *) == 8) {
-                Elf64_Ehdr *e = (Elf64_Ehdr *)buf;
-                Elf64_Phdr *ph = (Elf64_Phdr *)(buf + sizeof(*e));
+        memcpy(img.e.e_ident, ELFMAG, SELFMAG);
+        img.e.e_ident[EI_CLASS] = sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32;
+        img.e.e_ident[EI_DATA] =
+                __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB;
+        img.e.e_ident[EI_VERSION] = EV_CURRENT;
+        img.e.e_type = ET_EXEC;
+        img.e.e_machine = host.e_machine;
+        img.e.e_version = EV_CURRENT;
+        img.e.e_entry = 0x401000;
+        img.e.e_phoff = sizeof(img.e);
+        img.e.e_ehsize = sizeof(img.e);
+        img.e.e_phentsize = sizeof(img.ph[0]);
+        img.e.e_phnum = n;
+        img.ph[0].p_type = PT_LOAD;
+        img.ph[1].p_type = PT_INTERP;
 
-                buf[EI_CLASS] = ELFCLASS64;
-                e->e_type = ET_EXEC;
-                e->e_machine = host.e_machine;
-                e->e_version = EV_CURRENT;
-                e->e_entry = 0x401000;
-                e->e_phoff = sizeof(*e);
-                e->e_ehsize = sizeof(*e);
-                e->e_phentsize = sizeof(*ph);
-                e->e_phnum = n;
-                for (size_t i = 0; i < n; i++)
-                        ph[i].p_type = i == 0 ? PT_LOAD : PT_INTERP;
-                len = sizeof(*e) + n * sizeof(*ph);
-        } else {
-                Elf32_Ehdr *e = (Elf32_Ehdr *)buf;
-                Elf32_Phdr *ph = (Elf32_Phdr *)(buf + sizeof(*e));
-
-                buf[EI_CLASS] = ELFCLASS32;
-                e->e_type = ET_EXEC;
-                e->e_machine = host.e_machine;
-                e->e_version = EV_CURRENT;
-                e->e_entry = 0x401000;
-                e->e_phoff = sizeof(*e);
-                e->e_ehsize = sizeof(*e);
-                e->e_phentsize = sizeof(*ph);
-                e->e_phnum = n;
-                for (size_t i = 0; i < n; i++)
-                        ph[i].p_type = i == 0 ? PT_LOAD : PT_INTERP;
-                len = sizeof(*e) + n * sizeof(*ph);
-        }
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
         ASSERT_TRUE(fd >= 0);
-        ASSERT_EQ(write(fd, buf, len), (ssize_t)len);
+        ASSERT_EQ(write(fd, &img, len), (ssize_t)len);
         ASSERT_EQ(fchmod(fd, 0755), 0);
 }
 
