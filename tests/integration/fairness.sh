@@ -89,24 +89,59 @@ HOSTILE=
 
 # ---- one client's pipelined calls, and a half-close ------------------------------------------
 
+# pipeline.py PATH N [open|one-by-one]: N calls in one write, then a half-close (or none: the
+# connection stays open), or N calls one after another on one connection. Prints the number of
+# replies, each checked to be a GetStatus reply.
 cat >"$WORK/pipeline.py" <<'EOF'
 import json, socket, sys
 path, n = sys.argv[1], int(sys.argv[2])
+mode = sys.argv[3] if len(sys.argv) > 3 else "half-close"
+call = json.dumps({"method": "io.binfmtd.GetStatus", "parameters": {}}).encode() + b"\0"
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(path)
-s.sendall((json.dumps({"method": "io.binfmtd.GetStatus", "parameters": {}}).encode() + b"\0") * n)
-s.shutdown(socket.SHUT_WR)
-buf = b""
-s.settimeout(60)
-while True:
-    chunk = s.recv(1 << 20)
-    if not chunk:
-        break
-    buf += chunk
-print(buf.count(b"\0"))
+s.settimeout(20)
+buf, got = b"", 0
+def replies(want):
+    global buf, got
+    while got < want:
+        while got < want and b"\0" in buf:
+            msg, buf = buf.split(b"\0", 1)
+            if "status" not in json.loads(msg).get("parameters", {}):
+                sys.exit("not a status: " + msg[:200].decode())
+            got += 1
+        if got >= want:
+            break
+        chunk = s.recv(1 << 20)
+        if not chunk:
+            break
+        buf += chunk
+if mode == "one-by-one":
+    for i in range(n):
+        s.sendall(call)
+        replies(i + 1)
+else:
+    s.sendall(call * n)
+    if mode == "half-close":
+        s.shutdown(socket.SHUT_WR)
+    replies(n)
+print(got)
 EOF
 run "$PYTHON" "$WORK/pipeline.py" "$SOCK" 60
 check "a client that half-closes after 60 pipelined calls gets 60 replies ($out)" test "$out" = 60
+# More calls than one read takes (16 KiB), the connection left open: the calls beyond the first
+# read must not wait for a wakeup the socket no longer gives.
+run "$PYTHON" "$WORK/pipeline.py" "$SOCK" 600 open
+check "a client that pipelines 600 calls and keeps the connection open gets 600 replies ($out)" \
+    test "$out" = 600
+# One call larger than a read (16 KiB), the connection left open: its end is read too.
+pad=$(head -c 40000 /dev/zero | tr '\0' a)
+run timeout 10 "$PYTHON" "$HELPERS/varlink-call.py" "$SOCK" io.binfmtd.GetStatus "{\"padding\": \"$pad\"}"
+check "a 40 KB call is read whole and answered (exit $rc)" \
+    grep -q "org.varlink.service.InvalidParameter" <<<"$out"
+# Many calls one after another on one connection: the calls read are taken off the socket in
+# bulk, and each answer must still be the answer to its call.
+run "$PYTHON" "$WORK/pipeline.py" "$SOCK" 300 one-by-one
+check "300 calls one after another on one connection get 300 replies ($out)" test "$out" = 300
 
 # While one client pipes 2000 calls, another's call is answered promptly.
 "$PYTHON" "$WORK/pipeline.py" "$SOCK" 2000 >"$WORK/pipe.out" 2>&1 &
