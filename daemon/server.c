@@ -26,6 +26,7 @@
 #include "log.h"
 #include "server.h"
 #include "base/strv.h"
+#include "varlink/call-cache.h"
 #include "varlink/varlink.h"
 
 #define INTERFACE "io.binfmtd"
@@ -93,6 +94,7 @@ struct Server {
         unsigned status_reply_connections; /* the number of connections it says */
         char *watch_key;                   /* what Watch clients compare, for this status */
         sd_event_source *notify; /* tells the watchers, after the change's handler returned */
+        VarlinkCallCache calls;  /* the parses of calls clients repeat */
 };
 
 #define H(s)      ((s)->handlers)
@@ -760,7 +762,9 @@ static int dispatch(Connection *c, const char *msg, size_t len)
         char iface[256];
         int r;
 
-        r = varlink_call_parse(msg, len, &call);
+        r = varlink_call_cache_parse(&c->server->calls, msg, len, &call);
+        if (r == -ENOMEM)
+                return r;
         if (r < 0) {
                 log_debug("Client pid %d sent an invalid message, disconnecting.",
                           (int)c->cred.pid);
@@ -1270,6 +1274,7 @@ Server *server_free(Server *s)
                 close(s->fd);
         free(s->status_reply);
         free(s->watch_key);
+        varlink_call_cache_done(&s->calls);
         sd_event_unref(s->event);
         free(s);
         return NULL;
