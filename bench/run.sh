@@ -305,6 +305,18 @@ case_events() {
     line=$("$BIN/event-latency" watch "$MNT" "$NS/io.binfmtd" 50) || die "event-latency watch failed"
     for kv in $line; do echo "RESULT ev_watch_${kv%%=*} ${kv#*=}"; done
     check_registered "after the changes"
+    # One client's GetStatus calls on an idle daemon, then the same while binfmtctl verify runs
+    # three times (each a verification: every target's probes started at once).
+    vs_load idle 1 "$CALLS_BUSY" "$NS/io.binfmtd"
+    "$BIN/varlink-load" --raw "$NS/io.binfmtd" 1 "$CALLS_BUSY" >"$NS/busy" 2>&1 &
+    local lpid=$! v
+    for v in 1 2 3; do
+        "$BINFMTCTL" --socket "$NS/io.binfmtd" verify >"$NS/verify.out" 2>&1 ||
+            [ $? = 1 ] || { cat "$NS/verify.out" >&2; die "binfmtctl verify failed"; }
+    done
+    kill -0 "$lpid" 2>/dev/null || die "the load ended before the verifications: raise CALLS_BUSY"
+    wait "$lpid" || { cat "$NS/busy" >&2; die "varlink-load failed"; }
+    for kv in $(cat "$NS/busy"); do echo "RESULT vs_busy_${kv%%=*} ${kv#*=}"; done
     stop_daemon || die "binfmtd did not stop cleanly"
 }
 
@@ -483,13 +495,13 @@ cc -O2 -Wall -Wextra -iquote "$ROOT/lib" -o "$BIN/verify-probes" "$BENCH_DIR/ver
 # Calls per client for each load level (about a second each here).
 CALLS_1=${CALLS_1:-3000} CALLS_16=${CALLS_16:-250} CALLS_64=${CALLS_64:-80}
 # And for the side-by-side load (about a second each).
-CALLS_VS_1=${CALLS_VS_1:-20000} CALLS_VS_16=${CALLS_VS_16:-2500}
+CALLS_VS_1=${CALLS_VS_1:-20000} CALLS_VS_16=${CALLS_VS_16:-2500} CALLS_BUSY=${CALLS_BUSY:-40000}
 
 # What the inner half needs, as shell assignments.
 write_env() {
     local v
     for v in BIN BINFMTCTL BINFMTD SYSTEMD_BINFMT DEFAULT_TARGETS CALLS_1 CALLS_16 CALLS_64 \
-        PROBE_REPS TARGETS NAMES N_TARGETS CALLS_VS_1 CALLS_VS_16 REF_ROUNDS; do
+        PROBE_REPS TARGETS NAMES N_TARGETS CALLS_VS_1 CALLS_VS_16 CALLS_BUSY REF_ROUNDS; do
         printf '%s=%q\n' "$v" "${!v-}"
     done >"$WORK/env"
 }
@@ -644,6 +656,16 @@ table() {
         row "$c" "$(num "c${c}_calls")" "$(us "c${c}_p50_us")" "$(us "c${c}_p99_us")" \
             "$(num "c${c}_calls_per_s") calls/s"
     done
+    echo
+    echo "**GetStatus while verifications run**: one client's $(num vs_busy_calls) sequential calls on"
+    echo "an idle daemon, then the same while \`binfmtctl verify\` runs three times (each starts"
+    echo "every registered target's probes at once); median over $EVENT_RUNS runs."
+    echo
+    row "" "latency p50" "latency p99" "latency max"
+    row --- ---: ---: ---:
+    row "idle" "$(us vs_idle_p50_us)" "$(us vs_idle_p99_us)" "$(us vs_idle_max_us)"
+    row "while verifications run" "$(us vs_busy_p50_us)" "$(us vs_busy_p99_us)" \
+        "$(us vs_busy_max_us)"
     echo
     echo "**Memory**: binfmtd's VmRSS, median of $RUNS runs (idle) and of $RSS_RUNS runs (under"
     echo "load)."
