@@ -447,7 +447,8 @@ static void on_verify_started(Verifier *v, void *userdata)
 
 /*
  * A verification after a change of the entries, once everything else of this turn of the loop
- * is done: the Watch replies go out first, before a dozen probes start (and want the CPUs).
+ * is done: the Watch replies go out first, before a dozen probes are forked (each fork holds
+ * the process's memory map for a moment, and the probes want the CPUs).
  */
 static void request_verification(Manager *m)
 {

@@ -61,7 +61,7 @@ static void *worker(void *userdata)
         size_t n = 0;
         uint64_t one = 1;
 
-        /* The probes run at PROBE_NICE, which each sets for itself before its execve; this thread
+        /* The probes run at PROBE_NICE, which each sets for itself after fork(); this thread
          * does not. It shares the heap (one arena) and the log with the event loop: at nice 19
          * it was preempted while holding the heap's lock, and the loop then waited on it for
          * milliseconds at a time (an Install during a verification took three times as long). */

@@ -7,26 +7,16 @@
  * A child runs its probe from the host's root, in an empty chroot, or in a user namespace of
  * its own whose binfmt_misc instance is empty, where only the kernel itself can run it.
  *
- * Everything that can fail for lack of memory happens before the first child, and every probe
+ * Everything that can fail for lack of memory happens before the first fork, and every probe
  * file is written and closed before any child exists, so no child can hold another's file open
- * for writing (execve would fail with ETXTBSY). Between its start and execve the child calls
- * only async-signal-safe functions: the caller may have threads. That is also why the
- * capability drop is capset(2) and prctl(2) here rather than libcap-ng, whose capng_apply()
- * reads /proc/<tid>/status through stdio in the child, and finds no /proc inside the chroot.
- *
- * A child shares the caller's memory until its execve, as posix_spawn()'s does (clone with
- * CLONE_VM | CLONE_VFORK, on a stack of its own): no page tables copied, no page of the
- * caller's made copy-on-write, no malloc lock taken, so the caller's other threads (the
- * daemon's event loop) go on undisturbed while a verification starts its probes. fork() took
- * about 3 ms per child on a small virtual machine, with the loop's page faults and mallocs
- * waiting meanwhile. The child writes nothing but its own stack and its own kernel state (its
- * own file table, signal handlers and file system root: CLONE_FILES, CLONE_SIGHAND and
- * CLONE_FS are not shared). Only a child that must join another user namespace is forked:
- * setns() refuses a task that shares its memory.
+ * for writing (execve would fail with ETXTBSY). Between fork and execve the child calls only
+ * async-signal-safe functions: the caller may have threads. That is also why the capability
+ * drop is capset(2) and prctl(2) here rather than libcap-ng, whose capng_apply() reads
+ * /proc/<tid>/status through stdio in the child, and finds no /proc inside the chroot.
  *
  * It must not log, exit, or touch signal dispositions of the caller: all signals are blocked
- * only across the children's start, so that nothing the caller installed runs in a child. Children
- * are reaped one by one with waitid(P_PID), never P_ALL, so the caller's own children are left
+ * only across fork(), so that nothing the caller installed runs in a child. Children are
+ * reaped one by one with waitid(P_PID), never P_ALL, so the caller's own children are left
  * alone; a caller that sets SIGCHLD to SIG_IGN (the kernel then reaps for it) gets
  * PROBE_FAILED with ECHILD.
  */
@@ -40,7 +30,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sched.h>
-#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -61,8 +50,6 @@
 #define PROBE_DIR  "probe-XXXXXX"
 /* Where the kernel pass mounts its empty instance: beside the probe, in the private directory. */
 #define INSTANCE_DIR "binfmt_misc"
-/* The stack a child runs on until its execve: what child() needs, with room to spare. */
-#define CHILD_STACK_SIZE (256u * 1024u)
 /* Without pidfds (Linux < 5.3) children are polled this often. */
 #define POLL_TICK_MSEC 10
 
@@ -199,16 +186,9 @@ void probe_run_join_userns(int fd)
         join_userns = fd;
 }
 
-/*
- * Everything below up to child_main() runs in the child before its execve, on the stack
- * probe_run_many() made for it. AddressSanitizer keeps the state of a thread's stack (its
- * bounds, the red zones around each frame) and knows nothing of that one: a frame the child
- * never returns from would leave red zones on it for the next child to trip on. So this code
- * is not instrumented.
- */
-#define _child_ __attribute__((no_sanitize_address))
+/* Everything below up to child() runs in the child between fork and execve. */
 
-_Noreturn _child_ static void child_fail(int errfd, ChildStage stage, int error)
+_Noreturn static void child_fail(int errfd, ChildStage stage, int error)
 {
         ChildMessage m = {.stage = (int32_t)stage, .error = error};
 
@@ -217,7 +197,7 @@ _Noreturn _child_ static void child_fail(int errfd, ChildStage stage, int error)
         _exit(127);
 }
 
-_child_ static int child_close_fds(int keep)
+static int child_close_fds(int keep)
 {
         struct rlimit rl;
 
@@ -242,7 +222,7 @@ _child_ static int child_close_fds(int keep)
  * CAP_SETPCAP keeps its bounding set: with no_new_privs and nothing permitted, the probe cannot
  * gain from it anyway (the kernel caps the new permitted set at the old one).
  */
-_child_ static int child_drop_capabilities(void)
+static int child_drop_capabilities(void)
 {
         struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
         struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
@@ -258,7 +238,7 @@ _child_ static int child_drop_capabilities(void)
         return 0;
 }
 
-_Noreturn _child_ static void child(const Run *r, ProbePass pass, int errfd, pid_t parent)
+_Noreturn static void child(const Run *r, ProbePass pass, int errfd, pid_t parent)
 {
         static const struct rlimit no_core = {};
         char *const argv[] = {pass == PROBE_PASS_CHROOT ? (char *)"/" PROBE_FILE : r->path, NULL};
@@ -268,7 +248,7 @@ _Noreturn _child_ static void child(const Run *r, ProbePass pass, int errfd, pid
         int fd, q;
 
         /* Handlers and ignored signals of the caller do not belong to the probe; an ignored
-         * signal would even survive execve. The parent blocked everything around the start. */
+         * signal would even survive execve. The parent blocked everything around fork(). */
         for (int sig = 1; sig < _NSIG; sig++)
                 if (sig != SIGKILL && sig != SIGSTOP)
                         (void)sigaction(sig, &sa, NULL);
@@ -356,52 +336,8 @@ _Noreturn _child_ static void child(const Run *r, ProbePass pass, int errfd, pid
         child_fail(errfd, CHILD_EXEC, errno);
 }
 
-typedef struct ChildArgs {
-        const Run *run;
-        ProbePass pass;
-        int errfd;
-        pid_t parent;
-} ChildArgs;
-
-/* clone()'s entry: the arguments live on the parent's stack, which waits until the execve. */
-_child_ static int child_main(void *userdata)
-{
-        const ChildArgs *a = userdata;
-
-        child(a->run, a->pass, a->errfd, a->parent);
-}
-
-/* A stack for the children, with a guard page below it. Returns its top, or NULL (errno). */
-static void *child_stack_new(void)
-{
-        long page = sysconf(_SC_PAGESIZE);
-        uint8_t *p;
-
-        p = mmap(NULL, CHILD_STACK_SIZE + (size_t)page, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-        if (p == MAP_FAILED)
-                return NULL;
-        if (mprotect(p, (size_t)page, PROT_NONE) < 0) {
-                int q = errno;
-
-                (void)munmap(p, CHILD_STACK_SIZE + (size_t)page);
-                errno = q;
-                return NULL;
-        }
-        return p + (size_t)page + CHILD_STACK_SIZE;
-}
-
-static void child_stack_free(void *top)
-{
-        long page = sysconf(_SC_PAGESIZE);
-
-        if (top)
-                (void)munmap((uint8_t *)top - CHILD_STACK_SIZE - (size_t)page,
-                             CHILD_STACK_SIZE + (size_t)page);
-}
-
-/* Starts @r's child, on @stack (its top). Returns 0, or -errno with no child left behind. */
-static int run_start(Run *r, ProbePass pass, uint64_t timeout_usec, pid_t parent, void *stack)
+/* Starts @r's child. Returns 0, or -errno with no child left behind. */
+static int run_start(Run *r, ProbePass pass, uint64_t timeout_usec, pid_t parent)
 {
         _cleanup_close_ int rfd = -EBADF, wfd = -EBADF;
         int fds[2];
@@ -417,20 +353,11 @@ static int run_start(Run *r, ProbePass pass, uint64_t timeout_usec, pid_t parent
         r->start_usec = now_usec(CLOCK_MONOTONIC);
         r->deadline_usec = timeout_usec > UINT64_MAX - r->start_usec ? UINT64_MAX
                                                                      : r->start_usec + timeout_usec;
-        if (join_userns < 0) {
-                ChildArgs a = {.run = r, .pass = pass, .errfd = wfd, .parent = parent};
-
-                /* Returns once the child has reached its execve, or is gone. */
-                pid = clone(child_main, stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
-                if (pid < 0)
-                        return -errno;
-        } else {
-                pid = fork();
-                if (pid < 0)
-                        return -errno;
-                if (pid == 0)
-                        child(r, pass, wfd, parent);
-        }
+        pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0)
+                child(r, pass, wfd, parent);
 
         r->pid = pid;
         r->errfd = TAKE_FD(rfd);
@@ -621,7 +548,6 @@ int probe_run_many(ProbeJob *jobs, size_t n, const char *workdir, uint64_t timeo
 {
         _cleanup_free_ struct pollfd *pfds = NULL;
         Run *runs = NULL;
-        void *stack = NULL;
         sigset_t all, saved;
         pid_t parent = getpid();
         int r = 0;
@@ -679,12 +605,6 @@ int probe_run_many(ProbeJob *jobs, size_t n, const char *workdir, uint64_t timeo
                 runs[i].image = NULL;
         }
 
-        stack = child_stack_new();
-        if (!stack) {
-                r = -errno;
-                goto finish;
-        }
-
         /* Nothing the caller installed may run in a child before it has reset the
          * dispositions; the children unblock for themselves. */
         sigfillset(&all);
@@ -694,7 +614,7 @@ int probe_run_many(ProbeJob *jobs, size_t n, const char *workdir, uint64_t timeo
 
                 if (runs[i].done)
                         continue;
-                q = run_start(&runs[i], jobs[i].pass, timeout_usec, parent, stack);
+                q = run_start(&runs[i], jobs[i].pass, timeout_usec, parent);
                 if (q < 0) {
                         outcome_fail(&jobs[i].outcome, -q);
                         runs[i].done = true;
@@ -705,7 +625,6 @@ int probe_run_many(ProbeJob *jobs, size_t n, const char *workdir, uint64_t timeo
         wait_all(runs, jobs, n, pfds);
 
 finish:
-        child_stack_free(stack);
         for (size_t i = 0; i < n; i++)
                 run_cleanup(&runs[i]);
         free(runs);

@@ -11,7 +11,7 @@
  * Running probe programs and classifying what happened. Each probe runs twice: from the host's
  * root, and inside an empty chroot that holds nothing but the probe (no QEMU, no libraries, no
  * shell), which works only when the handler has F. The runner writes the probe into a private,
- * exec-capable directory the caller gives, starts a child with no capabilities it does not
+ * exec-capable directory the caller gives, forks a child with no capabilities it does not
  * need, no_new_privs, no inherited fds, an empty environment, and execve()s the probe (never a
  * PATH-searching exec: glibc retries ENOEXEC through /bin/sh). An errno pipe tells "exec
  * failed" from "ran and exited"; a timeout kills a probe that hangs.
