@@ -34,9 +34,11 @@
 #define CALLS_PER_WAKEUP 4
 /* Replies waiting to be read beyond this: no more calls of that client run until it reads. */
 #define OUTPUT_HIGH_WATER (64u * 1024u)
-/* Peeked bytes are taken off the socket once this many, or after this many reads. */
-#define CONSUME_BYTES 4096u
-#define CONSUME_READS 32u
+/* Peeked bytes are taken off the socket once this many, or after this many reads, and in any
+ * case this long after the read (microseconds). */
+#define CONSUME_BYTES      4096u
+#define CONSUME_READS      32u
+#define CONSUME_DELAY_USEC 1000u
 /* Connections beyond MaxConnections= kept for root and the admin group. */
 #define RESERVED_CONNECTIONS 8
 /* Refusals logged per second at most; the others are counted, and said in the next line. */
@@ -93,8 +95,9 @@ struct Server {
         size_t status_reply_len;
         unsigned status_reply_connections; /* the number of connections it says */
         char *watch_key;                   /* what Watch clients compare, for this status */
-        sd_event_source *notify; /* tells the watchers, after the change's handler returned */
-        VarlinkCallCache calls;  /* the parses of calls clients repeat */
+        sd_event_source *notify;  /* tells the watchers, after the change's handler returned */
+        sd_event_source *consume; /* takes peeked bytes off the sockets, CONSUME_DELAY_USEC on */
+        VarlinkCallCache calls;   /* the parses of calls clients repeat */
 };
 
 #define H(s)      ((s)->handlers)
@@ -845,12 +848,18 @@ static int connection_more(sd_event_source *s, void *userdata)
         return 0;
 }
 
-/* Comes back to the connection at the next turn of the loop, after every other client. */
+/* Comes back to the connection at a later turn of the loop, after every other client: at the
+ * priority of the other connections, so that they take turns (sd-event runs the source pending
+ * the longest first among equals), and a client that keeps writing cannot hold them back. */
 static int connection_defer(Connection *c)
 {
-        int r;
+        int r = 0;
 
-        r = c->more ? 0 : sd_event_add_defer(c->server->event, &c->more, connection_more, c);
+        if (!c->more) {
+                r = sd_event_add_defer(c->server->event, &c->more, connection_more, c);
+                if (r >= 0)
+                        r = sd_event_source_set_priority(c->more, SERVER_PRIORITY);
+        }
         if (r >= 0)
                 r = sd_event_source_set_enabled(c->more, SD_EVENT_ONESHOT);
         return r;
@@ -931,6 +940,45 @@ static int connection_consume(Connection *c)
 }
 
 /*
+ * Bytes peeked wait on the socket, and count against the client's send buffer: a client that
+ * set a small one, or wrote many small pieces, can be blocked in send() by them, and then sends
+ * nothing that would make us read and take them off. So whatever a read leaves there is taken
+ * off at the latest CONSUME_DELAY_USEC later, for every connection at once.
+ */
+static int consume_pending(sd_event_source *src, uint64_t usec, void *userdata)
+{
+        Server *s = userdata;
+
+        for (Connection *c = s->connections, *next; c; c = next) {
+                next = c->next;
+                if (c->unconsumed > 0 && connection_consume(c) < 0)
+                        connection_free(c);
+        }
+        return 0;
+}
+
+static int consume_later(Server *s)
+{
+        int r;
+
+        if (!s->consume) {
+                r = sd_event_add_time_relative(s->event, &s->consume, CLOCK_MONOTONIC,
+                                               CONSUME_DELAY_USEC, CONSUME_DELAY_USEC,
+                                               consume_pending, s);
+                if (r >= 0)
+                        r = sd_event_source_set_priority(s->consume, SERVER_PRIORITY);
+                return r;
+        }
+        r = sd_event_source_get_enabled(s->consume, NULL);
+        if (r != 0)
+                return r < 0 ? r : 0; /* already on its way */
+        r = sd_event_source_set_time_relative(s->consume, CONSUME_DELAY_USEC);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(s->consume, SD_EVENT_ONESHOT);
+        return r;
+}
+
+/*
  * One read per wakeup: a client with calls queued must not hold the others back. The read
  * peeks, and the bytes leave the socket only once the calls in them are answered. A client
  * blocked on its reply sleeps on its socket, and the kernel wakes it both when its call is
@@ -979,12 +1027,12 @@ static int connection_read(Connection *c)
 
         r = connection_run(c);
 
-        if (!c->peek_off || c->unconsumed >= CONSUME_BYTES ||
-            c->unconsumed_reads >= CONSUME_READS) {
+        if (!c->peek_off || c->unconsumed >= CONSUME_BYTES || c->unconsumed_reads >= CONSUME_READS)
                 q = connection_consume(c);
-                if (q < 0)
-                        return q;
-        }
+        else
+                q = consume_later(c->server);
+        if (q < 0)
+                return q;
         return r;
 }
 
@@ -1270,6 +1318,7 @@ Server *server_free(Server *s)
                 close(s->epfd);
         sd_event_source_disable_unref(s->io);
         sd_event_source_disable_unref(s->notify);
+        sd_event_source_disable_unref(s->consume);
         if (s->fd >= 0)
                 close(s->fd);
         free(s->status_reply);

@@ -89,15 +89,18 @@ HOSTILE=
 
 # ---- one client's pipelined calls, and a half-close ------------------------------------------
 
-# pipeline.py PATH N [open|one-by-one]: N calls in one write, then a half-close (or none: the
-# connection stays open), or N calls one after another on one connection. Prints the number of
-# replies, each checked to be a GetStatus reply.
+# pipeline.py PATH N [open|one-by-one|small-buffer]: N calls in one write, then a half-close (or
+# none: the connection stays open), or N calls one after another on one connection (with a send
+# buffer as small as the kernel allows, for small-buffer). Prints the number of replies, each
+# checked to be a GetStatus reply.
 cat >"$WORK/pipeline.py" <<'EOF'
 import json, socket, sys
 path, n = sys.argv[1], int(sys.argv[2])
 mode = sys.argv[3] if len(sys.argv) > 3 else "half-close"
 call = json.dumps({"method": "io.binfmtd.GetStatus", "parameters": {}}).encode() + b"\0"
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+if mode == "small-buffer":
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1)
 s.connect(path)
 s.settimeout(20)
 buf, got = b"", 0
@@ -115,7 +118,7 @@ def replies(want):
         if not chunk:
             break
         buf += chunk
-if mode == "one-by-one":
+if mode in ("one-by-one", "small-buffer"):
     for i in range(n):
         s.sendall(call)
         replies(i + 1)
@@ -142,6 +145,37 @@ check "a 40 KB call is read whole and answered (exit $rc)" \
 # bulk, and each answer must still be the answer to its call.
 run "$PYTHON" "$WORK/pipeline.py" "$SOCK" 300 one-by-one
 check "300 calls one after another on one connection get 300 replies ($out)" test "$out" = 300
+# The calls read wait on the socket for a while, and count against the client's send buffer: a
+# client whose buffer they fill must not be left blocked in send().
+run "$PYTHON" "$WORK/pipeline.py" "$SOCK" 100 small-buffer
+check "100 calls one after another with the smallest send buffer get 100 replies ($out)" \
+    test "$out" = 100
+
+# Clients that keep writing calls larger than a read, oneway (nothing to read back), do not
+# hold the others back: their further reads take turns with them.
+cat >"$WORK/flood.py" <<'EOF'
+import json, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+call = json.dumps({"method": "io.binfmtd.GetStatus", "parameters": {"padding": "a" * 60000},
+                   "oneway": True}).encode() + b"\0"
+end = time.monotonic() + float(sys.argv[2])
+try:
+    while time.monotonic() < end:
+        s.sendall(call)
+except OSError:
+    pass
+EOF
+flooders=()
+for _ in 1 2 3 4; do
+    "$PYTHON" "$WORK/flood.py" "$SOCK" 6 &
+    flooders+=($!)
+done
+sleep 1
+run timeout 3 "$PYTHON" "$HELPERS/varlink-call.py" "$SOCK" io.binfmtd.GetStatus
+check "another client is answered while four flood the socket with oneway calls (exit $rc)" \
+    test "$rc" -eq 0
+wait "${flooders[@]}"
 
 # While one client pipes 2000 calls, another's call is answered promptly.
 "$PYTHON" "$WORK/pipeline.py" "$SOCK" 2000 >"$WORK/pipe.out" 2>&1 &
