@@ -913,10 +913,12 @@ static int connection_run(Connection *c)
         return connection_update_events(c);
 }
 
-/* A half-closed client whose calls have all been answered and whose replies are all sent. */
+/* A half-closed client whose calls have all been answered and whose replies are all sent. A
+ * Verify waiting for its verification is not answered yet; a Watch goes on until the client
+ * closes its end too. */
 static bool connection_done(Connection *c)
 {
-        return c->eof && !c->backlog && c->out_len == c->out_off;
+        return c->eof && !c->backlog && !c->verify_wait && !c->watching && c->out_len == c->out_off;
 }
 
 /* Takes the bytes peeked so far off the socket: the same bytes, as nobody else reads here. */

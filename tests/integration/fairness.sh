@@ -186,6 +186,41 @@ check "another client is answered meanwhile (exit $rc)" test "$rc" -eq 0
 wait "$piper"
 check "and the pipeline got all its replies ($(cat "$WORK/pipe.out"))" test "$(cat "$WORK/pipe.out")" = 2000
 
+# A Verify answered when the verification ends, even to a client that half-closed after it;
+# and a Watch goes on after a half-close, until the client closes.
+cat >"$WORK/halfclose.py" <<'EOF'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+call = {"method": "io.binfmtd." + sys.argv[2], "parameters": {}}
+if sys.argv[2] == "Watch":
+    call["more"] = True
+s.sendall(json.dumps(call).encode() + b"\0")
+s.shutdown(socket.SHUT_WR)
+s.settimeout(30)
+buf = b""
+while b"\0" not in buf:
+    chunk = s.recv(1 << 20)
+    if not chunk:
+        break
+    buf += chunk
+if b"\0" not in buf:
+    sys.exit("closed without a reply")
+reply = json.loads(buf.split(b"\0", 1)[0])
+print("status" in reply.get("parameters", {}))
+if sys.argv[2] == "Watch":
+    s.settimeout(1)
+    try:
+        print("closed" if s.recv(1) == b"" else "more")
+    except socket.timeout:
+        print("open")
+EOF
+run "$PYTHON" "$WORK/halfclose.py" "$SOCK" Verify
+check "a client that half-closes after Verify gets the status when it has run ($out)" \
+    test "$out" = True
+run "$PYTHON" "$WORK/halfclose.py" "$SOCK" Watch
+check "a Watch stays open after the client half-closes ($(echo $out))" test "$(echo $out)" = "True open"
+
 # Hundreds of refused calls in one write: the log is rate-limited.
 before=$(grep -c "Refused io.binfmtd.Reload" "$WORK/binfmtd.log")
 cat >"$WORK/reloads.py" <<'EOF'
