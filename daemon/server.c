@@ -810,11 +810,17 @@ static int dispatch(Connection *c, const char *msg, size_t len)
 
 static int connection_run(Connection *c);
 
+/* What a connection with a peek offset always asks for: bytes it peeked stay readable. */
+static uint32_t connection_edge(const Connection *c)
+{
+        return c->peek_off ? EPOLLET | EPOLLRDHUP : 0;
+}
+
 /* The events a connection waits for: no reading while calls it sent are still waiting to run
  * (the client feels that as a full socket), or after it half-closed. */
 static int connection_update_events(Connection *c)
 {
-        uint32_t ev = c->peek_off ? EPOLLET | EPOLLRDHUP : 0;
+        uint32_t ev = connection_edge(c);
         int r;
 
         if (!c->eof && !c->backlog)
@@ -1205,7 +1211,7 @@ static int server_accept(sd_event_source *src, int fd, uint32_t revents, void *u
 
                 c->peek_off =
                         setsockopt(c->fd, SOL_SOCKET, SO_PEEK_OFF, &(int){0}, sizeof(int)) >= 0;
-                c->events = EPOLLIN | (c->peek_off ? EPOLLET | EPOLLRDHUP : 0);
+                c->events = EPOLLIN | connection_edge(c);
                 c->active_usec = now_usec(CLOCK_MONOTONIC);
                 r = epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->fd,
                               &(struct epoll_event){.events = c->events, .data.ptr = c}) < 0

@@ -96,6 +96,14 @@ static void lookup(InterpCache *c, const char *path, InterpProblem want, bool wa
         misses = interp_cache_misses(c);
 }
 
+/* Lets the changes so far settle, then checks @path once more and finds the verdict kept. */
+static void settle_and_keep(InterpCache *c, const char *path, InterpProblem want)
+{
+        settle();
+        lookup(c, path, want, false);
+        lookup(c, path, want, true);
+}
+
 TEST(kept_while_unchanged)
 {
         _cleanup_free_ char *dir = path_in("bin"), *qemu = path_in("bin/qemu-test-static");
@@ -108,9 +116,7 @@ TEST(kept_while_unchanged)
 
         lookup(c, qemu, INTERP_OK, false);
         lookup(c, qemu, INTERP_OK, false); /* just made: racy, not kept */
-        settle();
-        lookup(c, qemu, INTERP_OK, false);
-        lookup(c, qemu, INTERP_OK, true);
+        settle_and_keep(c, qemu, INTERP_OK);
         lookup(c, qemu, INTERP_OK, true);
 
         /* Its mode: group-writable is refused at once, and not kept. */
@@ -120,16 +126,12 @@ TEST(kept_while_unchanged)
         lookup(c, qemu, INTERP_OK, false);
 
         /* Its contents, in place: same inode, new change time. */
-        settle();
-        lookup(c, qemu, INTERP_OK, false);
-        lookup(c, qemu, INTERP_OK, true);
+        settle_and_keep(c, qemu, INTERP_OK);
         write_program(qemu, true);
         lookup(c, qemu, INTERP_DYNAMIC, false);
 
         /* Another file renamed over it: another inode. */
-        settle();
-        lookup(c, qemu, INTERP_DYNAMIC, false);
-        lookup(c, qemu, INTERP_DYNAMIC, true);
+        settle_and_keep(c, qemu, INTERP_DYNAMIC);
         {
                 _cleanup_free_ char *next = path_in("bin/.qemu-test-static.new");
 
@@ -139,9 +141,7 @@ TEST(kept_while_unchanged)
         lookup(c, qemu, INTERP_OK, false);
 
         /* A directory on the way made writable by others. */
-        settle();
-        lookup(c, qemu, INTERP_OK, false);
-        lookup(c, qemu, INTERP_OK, true);
+        settle_and_keep(c, qemu, INTERP_OK);
         ASSERT_EQ(chmod(dir, 0777), 0);
         lookup(c, qemu, INTERP_DIRECTORY_UNSAFE, false);
         ASSERT_EQ(chmod(dir, 0755), 0);
@@ -164,9 +164,7 @@ TEST(symlink_pointed_elsewhere)
         write_program(good, false);
         write_program(bad, true);
         ASSERT_EQ(symlink("good-static", link), 0);
-        settle();
-        lookup(c, link, INTERP_OK, false);
-        lookup(c, link, INTERP_OK, true);
+        settle_and_keep(c, link, INTERP_OK);
 
         /* As dpkg and update-alternatives do: a new link renamed over the old one. */
         ASSERT_EQ(symlink("bad-dynamic", tmp), 0);
