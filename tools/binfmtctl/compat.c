@@ -413,13 +413,14 @@ static void do_uninstall(Compat *c)
 
                 if (compat_arch_parse(item, host_arch(c), arch, sizeof(arch)) >= 0 &&
                     compat_qemu_name(arch)) {
-                        const char *n;
+                        size_t l;
 
                         if (entry_name(c, compat_qemu_name(arch), &name) < 0)
                                 goto oom;
-                        n = startswith(name, "qemu-");
-                        if (n)
-                                memmove(name, n, strlen(n) + 1);
+                        /* As there, the binary's name without "qemu-". */
+                        l = strlen(name);
+                        if (l >= 5 && memcmp(name, "qemu-", 5) == 0)
+                                memmove(name, name + 5, l - 5 + 1);
                 } else if (!(name = strdup(item)))
                         goto oom;
 
