@@ -927,6 +927,14 @@ static bool connection_done(Connection *c)
         return c->eof && !c->backlog && !c->verify_wait && !c->watching && c->out_len == c->out_off;
 }
 
+/* Closes a connection; @r says why when it is an error (a reset needs no word). */
+static void connection_drop(Connection *c, int r)
+{
+        if (r < 0 && r != -ECONNRESET)
+                log_debug("Dropping client pid %d: %s", (int)c->cred.pid, strerror(-r));
+        connection_free(c);
+}
+
 /* Takes the bytes peeked so far off the socket: the same bytes, as nobody else reads here. */
 static int connection_consume(Connection *c)
 {
@@ -958,9 +966,14 @@ static int consume_pending(sd_event_source *src, uint64_t usec, void *userdata)
         Server *s = userdata;
 
         for (Connection *c = s->connections, *next; c; c = next) {
+                int r;
+
                 next = c->next;
-                if (c->unconsumed > 0 && connection_consume(c) < 0)
-                        connection_free(c);
+                if (c->unconsumed == 0)
+                        continue;
+                r = connection_consume(c);
+                if (r < 0)
+                        connection_drop(c, r);
         }
         return 0;
 }
@@ -1061,12 +1074,8 @@ static void connection_io(Connection *c, uint32_t revents)
         if (r >= 0 && (revents & (EPOLLHUP | EPOLLERR)) && !(revents & EPOLLIN) &&
             !(c->eof && c->out_len > c->out_off))
                 r = -ECONNRESET;
-        if (r < 0 || c->dead || connection_done(c)) {
-                if (r < 0 && r != -ECONNRESET)
-                        log_debug("Dropping client pid %d: %s", (int)c->cred.pid,
-                                  strerror(r < 0 ? -r : EPROTO));
-                connection_free(c);
-        }
+        if (r < 0 || c->dead || connection_done(c))
+                connection_drop(c, r);
 }
 
 /*
