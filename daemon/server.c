@@ -217,6 +217,14 @@ static void connection_free(Connection *c)
                 (void)malloc_trim(0);
 }
 
+/* Closes a connection; @r says why when it is an error (a reset needs no word). */
+static void connection_drop(Connection *c, int r)
+{
+        if (r < 0 && r != -ECONNRESET)
+                log_debug("Dropping client pid %d: %s", (int)c->cred.pid, strerror(-r));
+        connection_free(c);
+}
+
 static int connection_flush(Connection *c)
 {
         while (c->out_off < c->out_len) {
@@ -850,7 +858,7 @@ static int connection_more(sd_event_source *s, void *userdata)
         else
                 r = connection_run(c);
         if (r < 0 || c->dead || connection_done(c))
-                connection_free(c);
+                connection_drop(c, r);
         return 0;
 }
 
@@ -925,14 +933,6 @@ static int connection_run(Connection *c)
 static bool connection_done(Connection *c)
 {
         return c->eof && !c->backlog && !c->verify_wait && !c->watching && c->out_len == c->out_off;
-}
-
-/* Closes a connection; @r says why when it is an error (a reset needs no word). */
-static void connection_drop(Connection *c, int r)
-{
-        if (r < 0 && r != -ECONNRESET)
-                log_debug("Dropping client pid %d: %s", (int)c->cred.pid, strerror(-r));
-        connection_free(c);
 }
 
 /* Takes the bytes peeked so far off the socket: the same bytes, as nobody else reads here. */
