@@ -145,14 +145,22 @@ rss_kb() {
     awk -v k="$1:" '$1 == k { print $2 }' "/proc/$DPID/status"
 }
 
+# results PREFIX KEY=VALUE...: a helper's output line as RESULT lines, each key with PREFIX.
+results() {
+    local prefix=$1 kv
+    shift
+    for kv in "$@"; do
+        echo "RESULT ${prefix}${kv%%=*} ${kv#*=}"
+    done
+}
+
 # Loads the daemon; prints varlink-load's key=value line as RESULT lines with PREFIX.
 load() {
-    local prefix=$1 line kv
+    local prefix=$1 line
     shift
     line=$("$BIN/varlink-load" "$NS/io.binfmtd" "$@") || die "varlink-load $* failed"
-    for kv in $line; do
-        echo "RESULT ${prefix}_${kv%%=*} ${kv#*=}"
-    done
+    # shellcheck disable=SC2086 # the line's words are its pairs
+    results "${prefix}_" $line
 }
 
 # binfmtctl install, direct mode, into the empty instance.
@@ -258,12 +266,12 @@ case_rss() {
 
 # vs_load KEY CLIENTS CALLS [--method=M] SOCKET: one raw load, as RESULT vs_KEY_... lines.
 vs_load() {
-    local key=$1 clients=$2 calls=$3 line kv
+    local key=$1 clients=$2 calls=$3 line
     shift 3
-    line=$("$BIN/varlink-load" --raw "$@" "$clients" "$calls") || die "varlink-load $key failed"
-    for kv in $line; do
-        echo "RESULT vs_${key}_${kv%%=*} ${kv#*=}"
-    done
+    line=$(${VS_CHRT:+chrt "$VS_CHRT" 0} "$BIN/varlink-load" --raw "$@" "$clients" "$calls") ||
+        die "varlink-load $key failed"
+    # shellcheck disable=SC2086 # the line's words are its pairs
+    results "vs_${key}_" $line
 }
 
 # Side by side with the reference Varlink server (varlink-go-certification, Go), in one
@@ -295,15 +303,17 @@ case_versus() {
 # it is registered again; another tool's entry registered or removed, 50 times, until the
 # Watch reply. The median of each run.
 case_events() {
-    local line kv name
+    local line name
     write_config "$NS/binfmtd.conf" "$DEFAULT_TARGETS"
     start_daemon "$NS/binfmtd.conf"
     check_registered "binfmtd start"
     name=${NAMES%% *}
     line=$("$BIN/event-latency" repair "$MNT" "$name" 50) || die "event-latency repair failed"
-    for kv in $line; do echo "RESULT ev_repair_${kv%%=*} ${kv#*=}"; done
+    # shellcheck disable=SC2086 # the line's words are its pairs
+    results ev_repair_ $line
     line=$("$BIN/event-latency" watch "$MNT" "$NS/io.binfmtd" 50) || die "event-latency watch failed"
-    for kv in $line; do echo "RESULT ev_watch_${kv%%=*} ${kv#*=}"; done
+    # shellcheck disable=SC2086
+    results ev_watch_ $line
     check_registered "after the changes"
     # One client's GetStatus calls on an idle daemon, then the same while binfmtctl verify runs
     # three times (each a verification: every target's probes started at once).
@@ -316,7 +326,8 @@ case_events() {
     done
     kill -0 "$lpid" 2>/dev/null || die "the load ended before the verifications: raise CALLS_BUSY"
     wait "$lpid" || { cat "$NS/busy" >&2; die "varlink-load failed"; }
-    for kv in $(cat "$NS/busy"); do echo "RESULT vs_busy_${kv%%=*} ${kv#*=}"; done
+    # shellcheck disable=SC2046
+    results vs_busy_ $(cat "$NS/busy")
     stop_daemon || die "binfmtd did not stop cleanly"
 }
 
@@ -324,7 +335,7 @@ case_events() {
 # verification does) and one after another (probe_run()), and the chroot pass alone one target
 # after another: verify-probes, PROBE_REPS repetitions, in this namespace's own instance.
 case_probes() {
-    local line kv
+    local line
     "$BINFMTCTL" --mount "$MNT" install $TARGETS >"$NS/out" 2>&1 ||
         { cat "$NS/out" >&2; die "binfmtctl install failed"; }
     check_registered "binfmtctl install"
@@ -334,9 +345,8 @@ case_probes() {
         { cat "$NS/err" >&2; die "verify-probes failed"; }
     [[ " $line " == *" targets=$N_TARGETS "* ]] ||
         { cat "$NS/err" >&2; die "verify-probes did not probe the $N_TARGETS registered targets"; }
-    for kv in $line; do
-        echo "RESULT vp_${kv%%=*} ${kv#*=}"
-    done
+    # shellcheck disable=SC2086
+    results vp_ $line
     check_registered "verify-probes"
 }
 
@@ -420,6 +430,12 @@ done
 PROBE_REPS=${PROBE_REPS:-31}
 # Rounds of the side-by-side load within each of its runs.
 REF_ROUNDS=${REF_ROUNDS:-3}
+# The scheduling policy of the side-by-side load client: other (the default) or batch.
+case ${VS_SCHED:-other} in
+    other) VS_CHRT= ;;
+    batch) VS_CHRT=--batch ;;
+    *) die "VS_SCHED must be other or batch, not '$VS_SCHED'" ;;
+esac
 for n in "$RUNS" "$LOAD_RUNS" "$RSS_RUNS" "$PROBE_RUNS" "$PROBE_REPS" "$REF_RUNS" "$EVENT_RUNS" \
     "$REF_ROUNDS"; do
     [[ $n =~ ^[1-9][0-9]*$ ]] || die "a run count must be a positive number, not '$n'"
@@ -485,7 +501,7 @@ cc -O2 -Wall -Wextra -iquote "$ROOT/lib" -o "$BIN/notify-exec" "$BENCH_DIR/notif
 cc -O2 -Wall -Wextra -o "$BIN/event-latency" "$BENCH_DIR/event-latency.c" ||
     die "cannot build event-latency"
 # Offline, from the packaged sources (GOPATH mode: no module download).
-GOPATH=/usr/share/gocode GO111MODULE=off GOCACHE=$WORK/gocache GOFLAGS= \
+GOPATH=/usr/share/gocode GO111MODULE=off GOCACHE=$WORK/gocache GOFLAGS='' \
     go build -o "$BIN/varlink-go-certification" github.com/varlink/go/cmd/varlink-go-certification ||
     die "cannot build the reference server varlink-go-certification"
 cc -O2 -Wall -Wextra -iquote "$ROOT/lib" -o "$BIN/verify-probes" "$BENCH_DIR/verify-probes.c" \
@@ -501,7 +517,7 @@ CALLS_VS_1=${CALLS_VS_1:-20000} CALLS_VS_16=${CALLS_VS_16:-2500} CALLS_BUSY=${CA
 write_env() {
     local v
     for v in BIN BINFMTCTL BINFMTD SYSTEMD_BINFMT DEFAULT_TARGETS CALLS_1 CALLS_16 CALLS_64 \
-        PROBE_REPS TARGETS NAMES N_TARGETS CALLS_VS_1 CALLS_VS_16 CALLS_BUSY REF_ROUNDS; do
+        PROBE_REPS TARGETS NAMES N_TARGETS CALLS_VS_1 CALLS_VS_16 CALLS_BUSY REF_ROUNDS VS_CHRT; do
         printf '%s=%q\n' "$v" "${!v-}"
     done >"$WORK/env"
 }
@@ -530,33 +546,24 @@ SKIPPED=$(tr '\n' ' ' <"$WORK/skipped" | sed 's/ $//')
 write_env
 
 echo "run.sh: $N_TARGETS targets ($TARGETS); native, skipped: ${SKIPPED:-none}" >&2
-# The cases of one run go back to back, so that the machine's drift touches them alike.
-for i in $(seq "$RUNS"); do
-    echo "run.sh: registration and start-up, run $i of $RUNS" >&2
-    for c in sysd ctl daemon daemon-socket exec; do
-        run_inner $c
+# runs COUNT WHAT CASE...: COUNT runs; the cases of one run go back to back, so that the
+# machine's drift touches them alike.
+runs() {
+    local n=$1 what=$2 i c
+    shift 2
+    for i in $(seq "$n"); do
+        echo "run.sh: $what, run $i of $n" >&2
+        for c in "$@"; do
+            run_inner "$c"
+        done
     done
-done
-for i in $(seq "$LOAD_RUNS"); do
-    echo "run.sh: GetStatus load, run $i of $LOAD_RUNS" >&2
-    run_inner load
-done
-for i in $(seq "$REF_RUNS"); do
-    echo "run.sh: side by side with the reference server, run $i of $REF_RUNS" >&2
-    run_inner versus
-done
-for i in $(seq "$EVENT_RUNS"); do
-    echo "run.sh: changes behind binfmtd's back, run $i of $EVENT_RUNS" >&2
-    run_inner events
-done
-for i in $(seq "$RSS_RUNS"); do
-    echo "run.sh: memory under 100 000 GetStatus calls, run $i of $RSS_RUNS" >&2
-    run_inner rss
-done
-for i in $(seq "$PROBE_RUNS"); do
-    echo "run.sh: verification probes, run $i of $PROBE_RUNS ($PROBE_REPS repetitions)" >&2
-    run_inner probes
-done
+}
+runs "$RUNS" "registration and start-up" sysd ctl daemon daemon-socket exec
+runs "$LOAD_RUNS" "GetStatus load" load
+runs "$REF_RUNS" "side by side with the reference server" versus
+runs "$EVENT_RUNS" "changes behind binfmtd's back" events
+runs "$RSS_RUNS" "memory under 100 000 GetStatus calls" rss
+runs "$PROBE_RUNS" "verification probes ($PROBE_REPS repetitions each)" probes
 
 # ---- the table ------------------------------------------------------------------------------
 
@@ -603,7 +610,7 @@ table() {
     repair=$(med ev_repair_p50_us) watch=$(med ev_watch_p50_us)
     echo "**Figures**, against the goals. The first three side by side with the reference Varlink"
     echo "server (varlink-go-certification, Go, from Debian's golang-github-varlink-go-dev) in one"
-    echo "namespace, under the same load client (varlink-load --raw), in turn, $REF_ROUNDS rounds in"
+    echo "namespace, under the same load client (varlink-load --raw${VS_CHRT:+, at SCHED_BATCH}), in turn, $REF_ROUNDS rounds in"
     echo "each of $REF_RUNS runs; ratios are medians of the per-round ratios."
     echo
     row figure goal binfmtd reference met
