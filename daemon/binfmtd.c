@@ -21,6 +21,7 @@
 #include "server.h"
 #include "base/strv.h"
 #include "verify/verify.h"
+#include "verify/probe-run.h"
 
 static void help(void)
 {
@@ -275,6 +276,9 @@ static int run(int argc, char *argv[])
         /* The status's text and the buffers that make it (10 KiB and more) in mappings of their
          * own, given back when freed, not left in the heap between small live objects. */
         (void)mallopt(M_MMAP_THRESHOLD, 4096);
+        /* Probes start from a runner forked once per verification: each fork() holds the
+         * daemon's memory map, and the loop's page faults and mallocs would wait once a probe. */
+        probe_run_apart(true);
         log_setup();
 
         r = manager_new(&m);

@@ -50,6 +50,8 @@
 #define PROBE_DIR  "probe-XXXXXX"
 /* Where the kernel pass mounts its empty instance: beside the probe, in the private directory. */
 #define INSTANCE_DIR "binfmt_misc"
+/* The runner's time beyond the probes' (probe_run_apart()): writing and removing their files. */
+#define RUNNER_SLACK_USEC (5u * 1000u * 1000u)
 /* Without pidfds (Linux < 5.3) children are polled this often. */
 #define POLL_TICK_MSEC 10
 
@@ -186,6 +188,14 @@ void probe_run_join_userns(int fd)
         join_userns = fd;
 }
 
+/* Whether probe_run_many() starts the probes from a runner process of its own. */
+static bool run_apart;
+
+void probe_run_apart(bool apart)
+{
+        run_apart = apart;
+}
+
 /* Everything below up to child() runs in the child between fork and execve. */
 
 _Noreturn static void child_fail(int errfd, ChildStage stage, int error)
@@ -197,21 +207,34 @@ _Noreturn static void child_fail(int errfd, ChildStage stage, int error)
         _exit(127);
 }
 
-static int child_close_fds(int keep)
+/* Closes every fd from 3 up but @keep and @also (each at least 3, or negative: none). */
+static int close_fds_but(int keep, int also)
 {
+        unsigned lo = 3;
+        int k[2] = {keep, also};
         struct rlimit rl;
 
-        /* keep is at least 3; close_range() is Linux 5.9, glibc 2.34. */
-        if (close_range(3, (unsigned)keep - 1, 0) == 0 &&
-            close_range((unsigned)keep + 1, ~0U, 0) == 0)
+        if (k[0] > k[1]) {
+                k[0] = also;
+                k[1] = keep;
+        }
+        /* close_range() is Linux 5.9, glibc 2.34. */
+        for (size_t i = 0; i < 2; i++) {
+                if (k[i] < 3 || (unsigned)k[i] < lo)
+                        continue;
+                if ((unsigned)k[i] > lo && close_range(lo, (unsigned)k[i] - 1, 0) < 0)
+                        goto fallback;
+                lo = (unsigned)k[i] + 1;
+        }
+        if (close_range(lo, ~0U, 0) == 0)
                 return 0;
+fallback:
         if (errno != ENOSYS)
                 return -errno;
-
         if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
                 return -errno;
         for (rlim_t fd = 3; fd < rl.rlim_cur && fd < INT_MAX; fd++)
-                if ((int)fd != keep)
+                if ((int)fd != keep && (int)fd != also)
                         (void)close((int)fd);
         return 0;
 }
@@ -289,7 +312,7 @@ _Noreturn static void child(const Run *r, ProbePass pass, int errfd, pid_t paren
         if (fd > 2)
                 (void)close(fd);
 
-        q = child_close_fds(errfd);
+        q = close_fds_but(errfd, -1);
         if (q < 0)
                 child_fail(errfd, CHILD_SETUP, -q);
 
@@ -544,7 +567,7 @@ static void wait_all(Run *runs, ProbeJob *jobs, size_t n, struct pollfd *pfds)
         }
 }
 
-int probe_run_many(ProbeJob *jobs, size_t n, const char *workdir, uint64_t timeout_usec)
+static int run_many(ProbeJob *jobs, size_t n, const char *workdir, uint64_t timeout_usec)
 {
         _cleanup_free_ struct pollfd *pfds = NULL;
         Run *runs = NULL;
@@ -629,6 +652,153 @@ finish:
                 run_cleanup(&runs[i]);
         free(runs);
         return r;
+}
+
+/* What the runner sends back: run_many()'s return, then every job's outcome. */
+typedef struct RunnerReport {
+        int32_t r;
+        ProbeOutcome outcomes[];
+} RunnerReport;
+
+/* The runner, in the child: the probes, the report, and gone. It keeps nothing of the
+ * caller's open but the report's pipe and the user namespace the probes join. */
+_Noreturn static void runner(ProbeJob *jobs, size_t n, const char *workdir, uint64_t timeout_usec,
+                             RunnerReport *rep, int fd)
+{
+        size_t size = sizeof(*rep) + n * sizeof(ProbeOutcome), done = 0;
+        int q;
+
+        /* It shares no lock with the caller: it may yield to everything, as its probes do. */
+        (void)setpriority(PRIO_PROCESS, 0, PROBE_NICE);
+        q = close_fds_but(fd, join_userns);
+        rep->r = q < 0 ? q : run_many(jobs, n, workdir, timeout_usec);
+        for (size_t i = 0; rep->r >= 0 && i < n; i++)
+                rep->outcomes[i] = jobs[i].outcome;
+        if (rep->r < 0)
+                size = sizeof(*rep);
+        while (done < size) {
+                ssize_t k = write(fd, (uint8_t *)rep + done, size - done);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                done += (size_t)k;
+        }
+        _exit(0);
+}
+
+/* Waits a bounded time for the runner to end (killed first unless @done), and reaps it; one
+ * that will not die (stuck writing to a file system that does not answer) is left behind. */
+static void runner_reap(pid_t pid, bool done)
+{
+        uint64_t until;
+
+        if (!done)
+                (void)kill(pid, SIGKILL);
+        until = now_usec(CLOCK_MONOTONIC) + PROBE_KILL_GRACE_USEC;
+        for (;;) {
+                siginfo_t si = {};
+
+                if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG) < 0 || si.si_pid != 0)
+                        return;
+                if (now_usec(CLOCK_MONOTONIC) >= until)
+                        break;
+                (void)poll(NULL, 0, done ? 1 : POLL_TICK_MSEC);
+        }
+        left_behind_add(pid);
+}
+
+/*
+ * run_many() from a runner process, forked once, that starts the probes. A fork() copies the
+ * page tables of the process it is made from and holds that process's memory map meanwhile:
+ * from a threaded caller (the daemon), whose other threads then wait at their page faults and
+ * mallocs, once per probe when the caller itself forks them (about 3 ms each on a small virtual
+ * machine), once per run now. The runner is a child of a threaded process, where only
+ * async-signal-safe calls are safe in general; glibc makes malloc safe there too, which
+ * run_many() uses, and nothing in it takes a lock another thread of the caller could hold.
+ */
+static int run_many_apart(ProbeJob *jobs, size_t n, const char *workdir, uint64_t timeout_usec)
+{
+        size_t size = sizeof(RunnerReport) + n * sizeof(ProbeOutcome), have = 0;
+        _cleanup_free_ RunnerReport *rep = NULL;
+        _cleanup_close_ int rfd = -EBADF, wfd = -EBADF;
+        uint64_t deadline;
+        bool late = false;
+        sigset_t all, saved;
+        int fds[2], r = 0;
+        pid_t pid;
+
+        left_behind_reap();
+        rep = calloc(1, size);
+        if (!rep)
+                return -ENOMEM;
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return -errno;
+        rfd = fds[0];
+        wfd = fds[1];
+
+        /* Nothing the caller installed runs in the runner: it keeps every signal blocked, and
+         * its children reset what they inherit. */
+        sigfillset(&all);
+        (void)pthread_sigmask(SIG_SETMASK, &all, &saved);
+        pid = fork();
+        if (pid == 0)
+                runner(jobs, n, workdir, timeout_usec, rep, wfd);
+        if (pid < 0)
+                r = -errno;
+        (void)pthread_sigmask(SIG_SETMASK, &saved, NULL);
+        if (r < 0)
+                return r;
+        close(wfd);
+        wfd = -EBADF;
+
+        /* The runner ends within the probes' timeout and the grace after a kill, plus the time
+         * to write and remove the probe files. */
+        deadline = now_usec(CLOCK_MONOTONIC) + timeout_usec + PROBE_KILL_GRACE_USEC +
+                   RUNNER_SLACK_USEC;
+        while (have < size) {
+                uint64_t now = now_usec(CLOCK_MONOTONIC);
+                struct pollfd p = {.fd = rfd, .events = POLLIN};
+                ssize_t k;
+                int q;
+
+                if (now >= deadline) {
+                        late = true;
+                        break;
+                }
+                q = poll(&p, 1, (int)((deadline - now) / 1000 + 1));
+                if (q < 0 && errno == EINTR)
+                        continue;
+                if (q <= 0) {
+                        late = q == 0;
+                        break;
+                }
+                k = read(rfd, (uint8_t *)rep + have, size - have);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                have += (size_t)k;
+        }
+        runner_reap(pid, have == size || (have >= sizeof(*rep) && rep->r < 0));
+
+        if (have >= sizeof(*rep) && rep->r < 0)
+                return rep->r;
+        /* A runner that overstayed or died without its report: nothing is known of the probes. */
+        for (size_t i = 0; i < n; i++)
+                if (have == size)
+                        jobs[i].outcome = rep->outcomes[i];
+                else
+                        outcome_fail(&jobs[i].outcome, late ? ETIMEDOUT : EIO);
+        return 0;
+}
+
+int probe_run_many(ProbeJob *jobs, size_t n, const char *workdir, uint64_t timeout_usec)
+{
+        if (run_apart && n > 0)
+                return run_many_apart(jobs, n, workdir, timeout_usec);
+        return run_many(jobs, n, workdir, timeout_usec);
 }
 
 int probe_run(const BinfmtArch *a, ProbePass pass, const char *workdir, uint64_t timeout_usec,

@@ -76,6 +76,16 @@ typedef struct ProbeOutcome {
  */
 void probe_run_join_userns(int fd);
 
+/**
+ * probe_run_apart() - from now on, probe_run_many() (and probe_run()) forks one runner process
+ * per call, which starts the probes and reports their outcomes: for a threaded caller with a
+ * large memory map, whose other threads would otherwise stall at every probe's fork() (a fork
+ * holds the memory map of the process it copies). A runner that does not report within the
+ * timeout and a grace is killed, and every job of the call fails with ETIMEDOUT (or EIO when
+ * it died without a report). false: the caller forks the probes itself again.
+ */
+void probe_run_apart(bool apart);
+
 /* The nice value probes run at: they yield the CPU to their caller. */
 #define PROBE_NICE 19
 

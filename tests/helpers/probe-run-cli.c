@@ -8,9 +8,10 @@
  *
  * A test helper: it registers nothing. It first leaves the state a careless caller would (an
  * inheritable descriptor, an ignored signal, a blocked one, core dumps as large as the hard limit
- * allows), so that a test can see that the runner's children start clean regardless. Exit status 0
- * when every job was run (whatever its result), 1 on bad arguments or when the runner itself
- * failed.
+ * allows), so that a test can see that the runner's children start clean regardless. With
+ * PROBE_RUN_APART=1 in the environment the probes start from a runner process of their own
+ * (probe_run_apart()). Exit status 0 when every job was run (whatever its result), 1 on bad
+ * arguments or when the runner itself failed.
  */
 
 #include <errno.h>
@@ -115,6 +116,9 @@ int main(int argc, char *argv[])
                 return EXIT_FAILURE;
         }
 
+        /* PROBE_RUN_APART=1: the probes start from a runner process (probe_run_apart()). */
+        if (getenv("PROBE_RUN_APART") && streq(getenv("PROBE_RUN_APART"), "1"))
+                probe_run_apart(true);
         r = probe_run_many(jobs, n, argv[1], timeout_usec);
         if (r < 0) {
                 fprintf(stderr, "%s: probe_run_many() failed: %s\n", argv[0], strerror(-r));

@@ -302,6 +302,34 @@ within() {
     [ $((now - start)) -le "$limit_us" ]
 }
 
+# probe_starters TRACE [PID]: who started the probes in TRACE, the output of strace -f -e
+# trace=clone,clone3,fork,vfork,execve of PID (default: the first process in it): for each
+# execve of a probe (a file named "probe"), "caller" when the process that started it is PID,
+# "runner" when that one's parent is; the words seen, then the number of distinct starters.
+# Threads count as their process.
+probe_starters() {
+    awk -v caller="${2:-}" '
+        NR == 1 && caller == "" { caller = $1 }
+        /(clone|fork)/ && match($0, /= [0-9]+$/) {
+            child = substr($0, RSTART + 2)
+            owner = ($1 in proc) ? proc[$1] : $1
+            if (index($0, "CLONE_THREAD")) proc[child] = owner
+            else parent[child] = owner
+        }
+        /execve\("[^"]*\/probe"/ { probe[$1] = 1 }
+        END {
+            for (p in probe) {
+                w = parent[p] == caller ? "caller" : parent[parent[p]] == caller ? "runner" : "other"
+                seen[w] = 1
+                starters[parent[p]] = 1
+            }
+            n = 0
+            for (q in starters) n++
+            for (w in seen) printf "%s ", w
+            print n
+        }' "$1"
+}
+
 # wait_until SECONDS COMMAND...: polls until the command succeeds; returns 1 on timeout.
 wait_until() {
     local deadline=$((SECONDS + $1))

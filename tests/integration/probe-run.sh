@@ -215,6 +215,23 @@ check "arm64 before install: no-handler in both passes" both arm64 no-handler
 check "no-handler carries ENOEXEC" test "$(values arm64 errno)" = 8/8
 check "the work directory is left empty" left_empty
 
+# Who starts the probes: the caller itself, or, with PROBE_RUN_APART=1, one runner process it
+# forks (probe_run_apart(), what binfmtd does).
+if command -v strace >/dev/null; then
+    strace -f -qq -e trace=clone,clone3,fork,vfork,execve -o "$WORK/starts" \
+        "$PROBE_RUN_CLI" "$PROBES" "$TIMEOUT_MS" arm64 riscv64 >/dev/null 2>&1
+    starters=$(probe_starters "$WORK/starts")
+    if [ "${PROBE_RUN_APART:-}" = 1 ]; then
+        check "the probes start from one runner the caller forked ($starters)" \
+            test "$starters" = "runner 1"
+    else
+        check "the caller starts the probes itself ($starters)" test "$starters" = "caller 1"
+    fi
+    check "the work directory is left empty" left_empty
+else
+    skip "who starts the probes" "strace is not installed"
+fi
+
 # (7) The native amd64 probe needs no handler: the level probe runs as it is, in the chroot too.
 if [ "$(uname -m)" = x86_64 ]; then
     probes "$TIMEOUT_MS" amd64
@@ -284,6 +301,30 @@ check "six hanging jobs with a 1 s timeout return together (${elapsed} s)" test 
 none_hung() { [ -z "$(hung_pids)" ]; }
 check "no hanging interpreter or child of one is left" wait_until 5 none_hung
 check "the work directory is left empty" left_empty
+
+# The runner keeps nothing the caller had open but stdio: probe-run-cli leaves a copy of its
+# stderr inheritable at fd 10, which the runner must close, while its probes hang.
+if [ "${PROBE_RUN_APART:-}" = 1 ]; then
+    "$PROBE_RUN_CLI" "$PROBES" 2000 s390x >/dev/null 2>"$WORK/cli.err" &
+    cli=$!
+    runner=
+    probes_started() {
+        runner=$(pgrep -P "$cli" | head -n1)
+        [ -n "$runner" ] && [ -n "$(pgrep -P "$runner")" ]
+    }
+    # held: how many of the runner's descriptors are the caller's stderr (fd 2 is one).
+    held=none
+    if wait_until 2 probes_started; then
+        held=0
+        for f in /proc/"$runner"/fd/*; do
+            [ "$(readlink "$f")" = "$WORK/cli.err" ] && held=$((held + 1))
+        done
+    fi
+    wait "$cli"
+    check "the runner keeps only stdio of what the caller had open (stderr held $held time(s))" \
+        test "$held" = 1
+    check "no hanging interpreter or child of one is left" wait_until 5 none_hung
+fi
 
 # (5b) An interpreter stuck in uninterruptible sleep: SIGKILL at the deadline does not end it.
 # The runner waits PROBE_KILL_GRACE_USEC (2 s) more, then reports the timeout and leaves it.

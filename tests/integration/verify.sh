@@ -72,6 +72,21 @@ check "two pipelined Verify calls get two replies (exit $rc)" test "$rc" -eq 0 -
 check "from two runs, one after the other" test "$(sed -n 2p <<<"$out")" -gt "$(sed -n 1p <<<"$out")"
 check "and binfmtd is still serving" kill -0 "$DAEMON_PID"
 
+# The daemon's probes start from one runner its verifier forks, not from the daemon itself:
+# each fork() of the daemon would hold its memory map, and its event loop with it.
+if command -v strace >/dev/null; then
+    strace -f -qq -e trace=clone,clone3,fork,vfork,execve -o "$WORK/dstarts" -p "$DAEMON_PID" &
+    spid=$!
+    wait_until 5 grep -q TracerPid:.*[1-9] "/proc/$DAEMON_PID/status"
+    dctl verify arm64 s390x
+    kill -INT "$spid"
+    wait "$spid"
+    check "binfmtd's probes start from one runner it forked ($(probe_starters "$WORK/dstarts" "$DAEMON_PID"))" \
+        test "$(probe_starters "$WORK/dstarts" "$DAEMON_PID")" = "runner 1"
+else
+    skip "binfmtd's probes start from a runner" "strace is not installed"
+fi
+
 dctl verify
 check "verify through binfmtd without targets: exit 0 (got $rc)" test "$rc" -eq 0
 check "verify through binfmtd without targets covers the configured ones" \
