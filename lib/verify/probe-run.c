@@ -188,6 +188,12 @@ void probe_run_join_userns(int fd)
         join_userns = fd;
 }
 
+/* @a + @b, or UINT64_MAX where that overflows: a time that never comes. */
+static uint64_t usec_add(uint64_t a, uint64_t b)
+{
+        return b > UINT64_MAX - a ? UINT64_MAX : a + b;
+}
+
 /* Whether probe_run_many() starts the probes from a runner process of its own. */
 static bool run_apart;
 
@@ -374,8 +380,7 @@ static int run_start(Run *r, ProbePass pass, uint64_t timeout_usec, pid_t parent
         wfd = fds[1];
 
         r->start_usec = now_usec(CLOCK_MONOTONIC);
-        r->deadline_usec = timeout_usec > UINT64_MAX - r->start_usec ? UINT64_MAX
-                                                                     : r->start_usec + timeout_usec;
+        r->deadline_usec = usec_add(r->start_usec, timeout_usec);
         pid = fork();
         if (pid < 0)
                 return -errno;
@@ -755,10 +760,10 @@ static int run_many_apart(ProbeJob *jobs, size_t n, const char *workdir, uint64_
 
         /* The runner ends within the probes' timeout and the grace after a kill, plus the time
          * to write and remove the probe files. */
-        deadline = now_usec(CLOCK_MONOTONIC) + timeout_usec + PROBE_KILL_GRACE_USEC +
-                   RUNNER_SLACK_USEC;
+        deadline = usec_add(usec_add(now_usec(CLOCK_MONOTONIC), timeout_usec),
+                            PROBE_KILL_GRACE_USEC + RUNNER_SLACK_USEC);
         while (have < size) {
-                uint64_t now = now_usec(CLOCK_MONOTONIC);
+                uint64_t now = now_usec(CLOCK_MONOTONIC), ms;
                 struct pollfd p = {.fd = rfd, .events = POLLIN};
                 ssize_t k;
                 int q;
@@ -767,7 +772,8 @@ static int run_many_apart(ProbeJob *jobs, size_t n, const char *workdir, uint64_
                         late = true;
                         break;
                 }
-                q = poll(&p, 1, (int)((deadline - now) / 1000 + 1));
+                ms = (deadline - now) / 1000 + 1;
+                q = poll(&p, 1, ms > INT_MAX ? INT_MAX : (int)ms);
                 if (q < 0 && errno == EINTR)
                         continue;
                 if (q <= 0) {
