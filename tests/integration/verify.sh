@@ -77,7 +77,7 @@ check "and binfmtd is still serving" kill -0 "$DAEMON_PID"
 if command -v strace >/dev/null; then
     strace -f -qq -e trace=clone,clone3,fork,vfork,execve -o "$WORK/dstarts" -p "$DAEMON_PID" &
     spid=$!
-    wait_until 5 grep -q TracerPid:.*[1-9] "/proc/$DAEMON_PID/status"
+    wait_until 5 grep -q "TracerPid:.*[1-9]" "/proc/$DAEMON_PID/status"
     dctl verify arm64 s390x
     kill -INT "$spid"
     wait "$spid"
