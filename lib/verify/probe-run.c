@@ -665,6 +665,15 @@ typedef struct RunnerReport {
         ProbeOutcome outcomes[];
 } RunnerReport;
 
+/* No runner could be started (no fd or process left): every job failed so, as when a probe
+ * cannot be forked. */
+static int fail_all(ProbeJob *jobs, size_t n, int error)
+{
+        for (size_t i = 0; i < n; i++)
+                outcome_fail(&jobs[i].outcome, error);
+        return 0;
+}
+
 /* The runner, in the child: the probes, the report, and gone. It keeps nothing of the
  * caller's open but the report's pipe and the user namespace the probes join. */
 _Noreturn static void runner(ProbeJob *jobs, size_t n, const char *workdir, uint64_t timeout_usec,
@@ -673,6 +682,12 @@ _Noreturn static void runner(ProbeJob *jobs, size_t n, const char *workdir, uint
         size_t size = sizeof(*rep) + n * sizeof(ProbeOutcome), done = 0;
         int q;
 
+        /* The caller's list of stuck probes is not ours to reap, and its lock may have been
+         * held by another of the caller's threads at the fork. */
+        (void)pthread_mutex_init(&left_behind_lock, NULL);
+        memset(left_behind, 0, sizeof(left_behind));
+        /* Gone with the thread that forked it, as the probes go with it. */
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         /* It shares no lock with the caller: it may yield to everything, as its probes do. */
         (void)setpriority(PRIO_PROCESS, 0, PROBE_NICE);
         q = close_fds_but(fd, join_userns);
@@ -721,7 +736,9 @@ static void runner_reap(pid_t pid, bool done)
  * mallocs, once per probe when the caller itself forks them (about 3 ms each on a small virtual
  * machine), once per run now. The runner is a child of a threaded process, where only
  * async-signal-safe calls are safe in general; glibc makes malloc safe there too, which
- * run_many() uses, and nothing in it takes a lock another thread of the caller could hold.
+ * run_many() uses, and the one lock of ours it takes is made anew in the runner. While the
+ * runner lives it shares the caller's pages copy-on-write: the caller's first write to each
+ * page then faults once.
  */
 static int run_many_apart(ProbeJob *jobs, size_t n, const char *workdir, uint64_t timeout_usec)
 {
@@ -739,7 +756,7 @@ static int run_many_apart(ProbeJob *jobs, size_t n, const char *workdir, uint64_
         if (!rep)
                 return -ENOMEM;
         if (pipe2(fds, O_CLOEXEC) < 0)
-                return -errno;
+                return fail_all(jobs, n, errno);
         rfd = fds[0];
         wfd = fds[1];
 
@@ -754,7 +771,7 @@ static int run_many_apart(ProbeJob *jobs, size_t n, const char *workdir, uint64_
                 r = -errno;
         (void)pthread_sigmask(SIG_SETMASK, &saved, NULL);
         if (r < 0)
-                return r;
+                return fail_all(jobs, n, -r);
         close(wfd);
         wfd = -EBADF;
 
@@ -789,8 +806,9 @@ static int run_many_apart(ProbeJob *jobs, size_t n, const char *workdir, uint64_
         }
         runner_reap(pid, have == size || (have >= sizeof(*rep) && rep->r < 0));
 
+        /* run_many() fails only for memory; what else failed in the runner, every job did. */
         if (have >= sizeof(*rep) && rep->r < 0)
-                return rep->r;
+                return rep->r == -ENOMEM ? -ENOMEM : fail_all(jobs, n, -rep->r);
         /* A runner that overstayed or died without its report: nothing is known of the probes. */
         for (size_t i = 0; i < n; i++)
                 if (have == size)

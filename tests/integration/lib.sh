@@ -310,10 +310,13 @@ within() {
 probe_starters() {
     awk -v caller="${2:-}" '
         NR == 1 && caller == "" { caller = $1 }
+        # strace may split a call: its flags on the "<unfinished ...>" line, the result on
+        # the "resumed" one.
+        /(clone|fork)/ && /<unfinished/ { thread[$1] = index($0, "CLONE_THREAD") > 0 }
         /(clone|fork)/ && match($0, /= [0-9]+$/) {
             child = substr($0, RSTART + 2)
             owner = ($1 in proc) ? proc[$1] : $1
-            if (index($0, "CLONE_THREAD")) proc[child] = owner
+            if (index($0, "CLONE_THREAD") || (/resumed>/ && thread[$1])) proc[child] = owner
             else parent[child] = owner
         }
         /execve\("[^"]*\/probe"/ { probe[$1] = 1 }
