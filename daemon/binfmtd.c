@@ -276,9 +276,6 @@ static int run(int argc, char *argv[])
         /* The status's text and the buffers that make it (10 KiB and more) in mappings of their
          * own, given back when freed, not left in the heap between small live objects. */
         (void)mallopt(M_MMAP_THRESHOLD, 4096);
-        /* Probes start from a runner forked once per verification: each fork() holds the
-         * daemon's memory map, and the loop's page faults and mallocs would wait once a probe. */
-        probe_run_apart(true);
         log_setup();
 
         r = manager_new(&m);
@@ -314,6 +311,11 @@ static int run(int argc, char *argv[])
                 return log_error_errno(r, "Failed to measure what the kernel runs natively: %s",
                                        strerror(-r));
         log_native(&m->sys);
+        /* From now on the loop serves while the verifier's thread probes: the probes start
+         * from a runner forked once per verification, since each fork() holds the daemon's
+         * memory map and the loop's page faults and mallocs would wait once a probe. The
+         * measurement above ran alone and forked its probes itself, without the extra fork. */
+        probe_run_apart(true);
 
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
